@@ -1,0 +1,23 @@
+/* testutil.h — small helpers shared by the Criterion tests. */
+#ifndef IML_TESTUTIL_H
+#define IML_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Read a whole file; caller frees. NULL on error. *len may be NULL. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* Deterministic xorshift PRNG for randomized tests (seed printed on failure
+** by the caller). */
+typedef struct { uint64_t s; } tu_rng;
+void tu_rng_seed(tu_rng *r, uint64_t seed);
+uint64_t tu_rng_next(tu_rng *r);
+/* Uniform in [0, n) (n > 0). */
+uint64_t tu_rng_below(tu_rng *r, uint64_t n);
+
+/* Path under the source tree (static buffer per call site is not thread-safe:
+** caller frees). */
+char *tu_source_path(const char *rel);
+
+#endif
