@@ -39,6 +39,12 @@ char *imlg_view_dup(const char *text, size_t len);
 ** "eval", "test", "qcheck" when the view substituted that keyword there. */
 const char *imlg_keyword_at(const char *text, size_t len, size_t off);
 
+/* Same answer as imlg_keyword_at, in O(1), given the text's view (borrowed;
+** e.g. the one passed to imlg_parse). imlg_keyword_at must rescan the text
+** up to `off`, so prefer this one when walking many items of a big file. */
+const char *imlg_keyword_at_view(const char *text, const char *view, size_t len,
+                                 size_t off);
+
 /* Edits to give ts_tree_edit when the text changes from old to new.
 **
 ** The first edit is the user's change, computed as the common-prefix/suffix

@@ -1,0 +1,120 @@
+/*
+** snapshot.c — see snapshot.h.
+**
+** DESIGN: a snapshot is written only inside snap_build, on the building
+** thread, before it is published; afterwards every field is read-only and
+** shared without locks. The reference count is the only mutable field
+** (atomic). The tree is never handed out directly: readers get a
+** ts_tree_copy, because tree-sitter trees are not thread-safe.
+** snap_thread_parser keeps one TSParser per thread in a pthread key whose
+** destructor frees it when the (pool) thread exits.
+*/
+#include "snapshot.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iml_grammar.h"
+
+struct snap {
+  _Atomic long refs;
+  char *uri;
+  int64_t version;
+  char *text;
+  size_t len;
+  char *view;
+  text_lines *lines;
+  TSTree *tree;
+  diag_list diags;
+  int incremental;
+};
+
+static void snap__free(snap *s) {
+  if (!s) return;
+  free(s->uri);
+  free(s->text);
+  free(s->view);
+  text_lines_destroy(s->lines);
+  if (s->tree) ts_tree_delete(s->tree);
+  diag_list_clear(&s->diags);
+  free(s);
+}
+
+snap *snap_build(const char *uri, int64_t version, char *text, size_t len,
+                 const snap *base, TSParser *parser, const sw_switch *sw) {
+  snap *s = calloc(1, sizeof *s);
+  if (!s) { free(text); return NULL; }
+  atomic_init(&s->refs, 1);
+  s->text = text;
+  s->len = len;
+  s->version = version;
+  s->uri = strdup(uri ? uri : "");
+  s->view = imlg_view_dup(text, len);
+  if (!s->uri || !s->view) goto fail;
+
+  TSTree *old = NULL;
+  if (base && base->tree) {
+    TSInputEdit *edits = NULL;
+    int n = imlg_compute_edits(base->text, base->view, base->len, text, s->view, len, &edits);
+    if (n >= 0) {
+      old = ts_tree_copy(base->tree);
+      for (int i = 0; old && i < n; i++) ts_tree_edit(old, &edits[i]);
+      s->incremental = 1;
+    }
+    free(edits);
+  }
+  ts_parser_set_cancellation_flag(parser, sw ? sw_cancel_flag(sw) : NULL);
+  s->tree = imlg_parse(parser, old, text, s->view, len);
+  ts_parser_set_cancellation_flag(parser, NULL);
+  if (old) ts_tree_delete(old);
+  if (!s->tree) {
+    ts_parser_reset(parser); /* a cancelled parse leaves state behind */
+    goto fail;
+  }
+  if (!sw_is_on(sw)) goto fail;
+  s->lines = text_lines_create(text, len);
+  if (!s->lines) goto fail;
+  if (syn_diagnostics(s->tree, text, len, &s->diags, SNAP_MAX_DIAGNOSTICS) < 0) goto fail;
+  return s;
+fail:
+  snap__free(s);
+  return NULL;
+}
+
+snap *snap_retain(snap *s) {
+  if (s) atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+  return s;
+}
+
+void snap_release(snap *s) {
+  if (s && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1) snap__free(s);
+}
+
+const char *snap_uri(const snap *s) { return s->uri; }
+int64_t snap_version(const snap *s) { return s->version; }
+const char *snap_text(const snap *s) { return s->text; }
+size_t snap_len(const snap *s) { return s->len; }
+const text_lines *snap_lines(const snap *s) { return s->lines; }
+const diag_list *snap_diagnostics(const snap *s) { return &s->diags; }
+TSTree *snap_tree_copy(const snap *s) { return ts_tree_copy(s->tree); }
+int snap_was_incremental(const snap *s) { return s->incremental; }
+
+static pthread_key_t snap__parser_key;
+static pthread_once_t snap__parser_once = PTHREAD_ONCE_INIT;
+
+static void snap__parser_free(void *p) { ts_parser_delete(p); }
+static void snap__parser_key_init(void) { pthread_key_create(&snap__parser_key, snap__parser_free); }
+
+TSParser *snap_thread_parser(void) {
+  pthread_once(&snap__parser_once, snap__parser_key_init);
+  TSParser *p = pthread_getspecific(snap__parser_key);
+  if (!p) {
+    p = ts_parser_new();
+    if (!p) return NULL;
+    ts_parser_set_language(p, imlg_language());
+    pthread_setspecific(snap__parser_key, p);
+  }
+  return p;
+}

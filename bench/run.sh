@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Print the foundation's benchmark figures (not a test): parse throughput,
+# incremental re-parse time, documentSymbol round-trip latency.
+# Usage: bench/run.sh  (after scripts/build.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench/out
+python3 bench/gen_iml.py 2000 1 > bench/out/2000.iml
+python3 bench/gen_iml.py 50000 2 > bench/out/50000.iml
+build/iml-bench-parse bench/out/2000.iml 50
+build/iml-bench-parse bench/out/50000.iml 5
+python3 bench/latency.py --lines 2000 --requests 1000
+python3 bench/latency.py --lines 2000 --requests 1000 --under-edits

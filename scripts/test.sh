@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install, build and run every test: the normal build, then ASan+UBSan and
+# TSan builds of the whole suite (unit + end-to-end). Prints ctest summaries.
+#   IML_TEST_QUICK=1 scripts/test.sh   only the normal build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh --test
+jobs=$(nproc)
+status=0
+run_suite() { # name, build dir, cmake args...
+  local name=$1 dir=$2; shift 2
+  echo "=== $name ==="
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  (cd "$dir" && ctest --output-on-failure -j1) || status=1
+}
+run_suite "tests (RelWithDebInfo)" build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "${IML_TEST_QUICK:-0}" != 1 ]; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite "tests under ASan+UBSan" build-asan -DCMAKE_BUILD_TYPE=Debug -DIML_SANITIZE=address,undefined
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    run_suite "tests under TSan" build-tsan -DCMAKE_BUILD_TYPE=Debug -DIML_SANITIZE=thread
+fi
+if [ $status -ne 0 ]; then echo "SOME TESTS FAILED"; fi
+exit $status

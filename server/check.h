@@ -1,0 +1,19 @@
+/*
+** check.h — the headless checker: `iml-lsp check [options] PATH...`.
+**
+** Collects *.iml files (a PATH is a file, or a directory searched
+** recursively), parses them in parallel on a background pool (one task per
+** file, each read once), and prints diagnostics in file order as
+**   file:line:col: error[CODE]: message
+** (line and column 1-based; the column counts characters). Exit status: 0
+** without errors, 1 with errors, 2 for usage or I/O problems.
+*/
+#ifndef IML_CHECK_H
+#define IML_CHECK_H
+
+#include <stdio.h>
+
+/* argv borrowed; argv[0] is "check". Output to `out`, messages to `err`. */
+int check_main(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+** test_server.c — end-to-end tests that drive the real build/iml-lsp with
+** scripted clients: random incremental edits checked against fresh parses,
+** cancellation and ContentModified, garbage and truncated input.
+*/
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "lspclient.h"
+#include "snapshot.h"
+#include "testutil.h"
+
+#define TIMEOUT_MS 20000
+
+static lc_client *start(const char *const *args) {
+  lc_client *c = lc_spawn(args, NULL);
+  cr_assert(c);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}");
+  cJSON *r = lc_wait_response(c, 0, TIMEOUT_MS);
+  cr_assert(r, "no initialize response");
+  cJSON_Delete(r);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"initialized\",\"params\":{}}");
+  return c;
+}
+
+static void stop(lc_client *c) {
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":999999,\"method\":\"shutdown\"}");
+  cJSON *r = lc_wait_response(c, 999999, TIMEOUT_MS);
+  cr_assert(r, "no shutdown response");
+  cJSON_Delete(r);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}");
+  cr_assert_eq(lc_wait_exit(c, TIMEOUT_MS), 0, "server did not exit cleanly");
+  lc_destroy(c);
+}
+
+static void send_open(lc_client *c, const char *uri, const char *text) {
+  cJSON *m = cJSON_CreateObject();
+  cJSON_AddStringToObject(m, "jsonrpc", "2.0");
+  cJSON_AddStringToObject(m, "method", "textDocument/didOpen");
+  cJSON *td = cJSON_AddObjectToObject(cJSON_AddObjectToObject(m, "params"), "textDocument");
+  cJSON_AddStringToObject(td, "uri", uri);
+  cJSON_AddStringToObject(td, "languageId", "iml");
+  cJSON_AddNumberToObject(td, "version", 1);
+  cJSON_AddStringToObject(td, "text", text);
+  lc_send(c, m);
+  cJSON_Delete(m);
+}
+
+/* The client's own (independent) UTF-16 position of byte `off`. */
+static void utf16_pos(const char *t, size_t off, int *line, int *col) {
+  int l = 0, cc = 0;
+  for (size_t i = 0; i < off;) {
+    unsigned char b = (unsigned char)t[i];
+    if (b == '\n') { l++; cc = 0; i++; continue; }
+    size_t n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    cc += n == 4 ? 2 : 1;
+    i += n;
+  }
+  *line = l;
+  *col = cc;
+}
+
+static bool is_diag_for(const cJSON *m, void *data) {
+  const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
+  return cJSON_IsString(method) && strcmp(method->valuestring, "textDocument/publishDiagnostics") == 0;
+}
+
+/* Diagnostics a fresh parse of `text` gives (the oracle). */
+static cJSON *fresh_diagnostics(const char *text) {
+  size_t len = strlen(text);
+  char *copy = strdup(text);
+  snap *s = snap_build("file:///t.iml", 0, copy, len, NULL, snap_thread_parser(), NULL);
+  cr_assert(s);
+  cJSON *p = hd_publish_diagnostics(s, TEXT_UTF16);
+  cJSON *d = cJSON_DetachItemFromObject(p, "diagnostics");
+  cJSON_Delete(p);
+  snap_release(s);
+  return d;
+}
+
+static const char *snippets[] = {
+  "let x = 1\n", "(", ")", "(*", "*)", "\"", "theorem t x = x > 0\n", "verify (fun x -> x = x)\n",
+  "\xF0\x9F\x98\x80", "\xF0\x9D\x94\xB8 ", "é", "→", "\r\n", "\n", "match x with | 0 -> 1 | _ -> 2\n",
+  "lemma", " in ", "begin", "end", "type t = A | B of int\n", "[@@by auto]", " ", "let", "=",
+};
+
+Test(server, random_edits_match_fresh_parse, .timeout = 300) {
+  tu_rng rng;
+  uint64_t seed = 0x5eed1234;
+  tu_rng_seed(&rng, seed);
+  lc_client *c = start(NULL);
+  const char *uri = "file:///t.iml";
+  size_t cap = 1 << 16;
+  char *text = malloc(cap);
+  strcpy(text, "type t = A | B of int\nlet f x = x + 1\ntheorem f_pos x = x > 0 ==> f x > 1\n");
+  send_open(c, uri, text);
+  enum { EDITS = 500 };
+  char **versions = calloc(EDITS + 2, sizeof *versions);
+  versions[1] = strdup(text);
+  for (int v = 2; v <= EDITS + 1; v++) {
+    size_t len = strlen(text);
+    /* Random range on character boundaries. */
+    size_t a = tu_rng_below(&rng, len + 1), b = tu_rng_below(&rng, len + 1);
+    if (a > b) { size_t t = a; a = b; b = t; }
+    if (b - a > 20) b = a + tu_rng_below(&rng, 20);
+    while (a > 0 && ((unsigned char)text[a] & 0xC0) == 0x80) a--;
+    while (b < len && ((unsigned char)text[b] & 0xC0) == 0x80) b++;
+    if (a > b) b = a;
+    /* Never split a CRLF pair in the client's model (LSP positions cannot
+    ** address the byte between \r and \n either). */
+    if (a > 0 && a < len && text[a] == '\n' && text[a - 1] == '\r') a--;
+    if (b > 0 && b < len && text[b] == '\n' && text[b - 1] == '\r') b++;
+    const char *ins = tu_rng_below(&rng, 4) == 0 ? "" : snippets[tu_rng_below(&rng, sizeof snippets / sizeof *snippets)];
+    int l1, c1, l2, c2;
+    utf16_pos(text, a, &l1, &c1);
+    utf16_pos(text, b, &l2, &c2);
+    size_t nlen = len - (b - a) + strlen(ins);
+    if (nlen + 1 > cap) break;
+    memmove(text + a + strlen(ins), text + b, len - b + 1);
+    memcpy(text + a, ins, strlen(ins));
+    versions[v] = strdup(text);
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "jsonrpc", "2.0");
+    cJSON_AddStringToObject(m, "method", "textDocument/didChange");
+    cJSON *p = cJSON_AddObjectToObject(m, "params");
+    cJSON *td = cJSON_AddObjectToObject(p, "textDocument");
+    cJSON_AddStringToObject(td, "uri", uri);
+    cJSON_AddNumberToObject(td, "version", v);
+    cJSON *ch = cJSON_CreateObject();
+    cJSON *range = cJSON_AddObjectToObject(ch, "range");
+    cJSON *st = cJSON_AddObjectToObject(range, "start");
+    cJSON_AddNumberToObject(st, "line", l1);
+    cJSON_AddNumberToObject(st, "character", c1);
+    cJSON *en = cJSON_AddObjectToObject(range, "end");
+    cJSON_AddNumberToObject(en, "line", l2);
+    cJSON_AddNumberToObject(en, "character", c2);
+    cJSON_AddStringToObject(ch, "text", ins);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "contentChanges"), ch);
+    lc_send(c, m);
+    cJSON_Delete(m);
+  }
+  /* Every diagnostics notification must be for some version's exact text,
+  ** versions never go backwards, and the last one is for the final text. */
+  int last_version = 0, checked = 0;
+  while (last_version != EDITS + 1) {
+    cJSON *m = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+    cr_assert(m, "no diagnostics for the final version (last seen %d, seed %#lx)", last_version, (unsigned long)seed);
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(m, "params");
+    int v = (int)cJSON_GetObjectItemCaseSensitive(params, "version")->valuedouble;
+    cr_assert(v >= last_version && v >= 1 && v <= EDITS + 1, "version %d after %d", v, last_version);
+    cJSON *want = fresh_diagnostics(versions[v]);
+    const cJSON *got = cJSON_GetObjectItemCaseSensitive(params, "diagnostics");
+    char *gs = cJSON_PrintUnformatted(got), *ws = cJSON_PrintUnformatted(want);
+    cr_assert(cJSON_Compare(want, got, 1), "version %d: diagnostics differ from a fresh parse (seed %#lx)\n got: %.1500s\nwant: %.1500s",
+              v, (unsigned long)seed, gs, ws);
+    free(gs);
+    free(ws);
+    cJSON_Delete(want);
+    cJSON_Delete(m);
+    last_version = v;
+    checked++;
+  }
+  cr_assert_geq(checked, 1);
+  /* The server's text has the client's shape: the selection range at the very
+  ** end of the document extends exactly to the client's end position. */
+  int el, ec;
+  utf16_pos(text, strlen(text), &el, &ec);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"textDocument/selectionRange\",\"params\":{\"textDocument\":{\"uri\":\"%s\"},\"positions\":[{\"line\":%d,\"character\":%d}]}}",
+           uri, el, ec);
+  cJSON *r = lc_wait_response(c, 7, TIMEOUT_MS);
+  cr_assert(r);
+  const cJSON *sel = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "result"), 0);
+  cr_assert(sel, "no selection range");
+  while (cJSON_GetObjectItemCaseSensitive(sel, "parent")) sel = cJSON_GetObjectItemCaseSensitive(sel, "parent");
+  const cJSON *end = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sel, "range"), "end");
+  cr_assert_eq((int)cJSON_GetObjectItemCaseSensitive(end, "line")->valuedouble, el);
+  cr_assert_eq((int)cJSON_GetObjectItemCaseSensitive(end, "character")->valuedouble, ec);
+  cJSON_Delete(r);
+  for (int v = 1; v <= EDITS + 1; v++) free(versions[v]);
+  free(versions);
+  free(text);
+  stop(c);
+}
+
+Test(server, random_bytes_end_cleanly, .timeout = 120) {
+  lc_client *c = lc_spawn(NULL, NULL);
+  cr_assert(c);
+  tu_rng rng;
+  tu_rng_seed(&rng, 42);
+  size_t n = 1 << 20;
+  char *junk = malloc(n);
+  for (size_t i = 0; i < n; i++) junk[i] = (char)tu_rng_next(&rng);
+  for (size_t off = 0; off < n;) {
+    size_t k = 1 + tu_rng_below(&rng, 65536);
+    if (off + k > n) k = n - off;
+    if (lc_send_raw(c, junk + off, k) < 0) break;
+    off += k;
+    cJSON *m;
+    while ((m = lc_recv(c, 0))) cJSON_Delete(m);
+  }
+  free(junk);
+  lc_close_stdin(c);
+  int st = lc_wait_exit(c, TIMEOUT_MS);
+  cr_assert_eq(st, 1, "exit status %d (expected 1: no shutdown; >128 means a signal)", st);
+  lc_destroy(c);
+}
+
+Test(server, truncated_message_then_eof, .timeout = 60) {
+  lc_client *c = start(NULL);
+  const char *part = "Content-Length: 100\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,";
+  lc_send_raw(c, part, strlen(part));
+  lc_close_stdin(c);
+  int st = lc_wait_exit(c, TIMEOUT_MS);
+  cr_assert_eq(st, 1, "exit status %d", st);
+  lc_destroy(c);
+}
+
+/* A document large enough that its first parse takes far longer than the
+** loop needs to process the next message (~5 MB at ~4 MB/s). */
+static char *big_text(void) {
+  const char *unit = "let rec f_long_name x = match x with | [] -> 0 | y :: ys -> y + f_long_name ys\n";
+  size_t n = strlen(unit), count = (5u << 20) / n;
+  char *t = malloc(n * count + 1);
+  for (size_t i = 0; i < count; i++) memcpy(t + i * n, unit, n);
+  t[n * count] = 0;
+  return t;
+}
+
+static int error_code(const cJSON *r) {
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
+  return e ? (int)cJSON_GetObjectItemCaseSensitive(e, "code")->valuedouble : 0;
+}
+
+Test(server, cancel_request_answers_32800, .timeout = 120) {
+  const char *args[] = {"--background-threads", "1", NULL};
+  lc_client *c = start(args);
+  char *t = big_text();
+  send_open(c, "file:///big.iml", t);
+  free(t);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/documentSymbol\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\"}}}");
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"$/cancelRequest\",\"params\":{\"id\":5}}");
+  cJSON *r = lc_wait_response(c, 5, TIMEOUT_MS);
+  cr_assert(r);
+  cr_assert_eq(error_code(r), -32800);
+  cJSON_Delete(r);
+  /* Exactly one answer: nothing else with id 5 arrives later. */
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"textDocument/foldingRange\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\"}}}");
+  for (;;) {
+    cJSON *m = lc_recv(c, TIMEOUT_MS);
+    cr_assert(m, "no answer to request 6");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+    cr_assert(!(cJSON_IsNumber(id) && id->valuedouble == 5), "request 5 answered twice");
+    bool done = cJSON_IsNumber(id) && id->valuedouble == 6;
+    if (done) cr_assert_eq(error_code(m), 0, "folding failed");
+    cJSON_Delete(m);
+    if (done) break;
+  }
+  stop(c);
+}
+
+Test(server, edit_makes_pending_request_content_modified, .timeout = 120) {
+  const char *args[] = {"--background-threads", "1", NULL};
+  lc_client *c = start(args);
+  char *t = big_text();
+  send_open(c, "file:///big.iml", t);
+  free(t);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/documentSymbol\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\"}}}");
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\",\"version\":2},\"contentChanges\":[{\"text\":\"let x = (\"}]}}");
+  cJSON *r = lc_wait_response(c, 5, TIMEOUT_MS);
+  cr_assert(r);
+  cr_assert_eq(error_code(r), -32801);
+  cJSON_Delete(r);
+  /* The only diagnostics published are for version 2 (version 1 went stale
+  ** before its parse finished). */
+  cJSON *d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+  cr_assert(d);
+  cr_assert_eq((int)cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "params"), "version")->valuedouble, 2);
+  cr_assert_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "params"), "diagnostics")), 0);
+  cJSON_Delete(d);
+  stop(c);
+}
