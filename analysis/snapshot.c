@@ -67,8 +67,18 @@ snap *snap_build(const char *uri, int64_t version, char *text, size_t len,
   }
   ts_parser_set_cancellation_flag(parser, sw ? sw_cancel_flag(sw) : NULL);
   s->tree = imlg_parse(parser, old, text, s->view, len);
-  ts_parser_set_cancellation_flag(parser, NULL);
+  bool had_base = old != NULL;
   if (old) ts_tree_delete(old);
+  /* tree-sitter 0.20's error recovery can differ between an incremental and
+  ** a fresh parse of the same broken text (it reuses subtrees); diagnostics
+  ** must not depend on the edit history, so broken text is parsed afresh.
+  ** Valid text parses identically either way (tested in test_grammar). */
+  if (s->tree && had_base && ts_node_has_error(ts_tree_root_node(s->tree))) {
+    ts_tree_delete(s->tree);
+    s->tree = imlg_parse(parser, NULL, text, s->view, len);
+    s->incremental = 0;
+  }
+  ts_parser_set_cancellation_flag(parser, NULL);
   if (!s->tree) {
     ts_parser_reset(parser); /* a cancelled parse leaves state behind */
     goto fail;

@@ -383,12 +383,13 @@ static void syn__check_comment(syn__ctx *c, TSNode n) {
 
 /* "{|" or "{id|" at text[s] (s is a `{`) without a matching "|id}" later.
 ** O(rest of text): asked at most SYN__QUOTED_CHECKS times per run. */
-static bool syn__unterminated_quoted(syn__ctx *c, uint32_t s) {
+static bool syn__unterminated_quoted(syn__ctx *c, uint32_t s, uint32_t *open_end) {
   if (c->quoted_checks >= SYN__QUOTED_CHECKS) return false;
   size_t i = s + 1;
   while (i < c->len && ((c->text[i] >= 'a' && c->text[i] <= 'z') || c->text[i] == '_')) i++;
   if (i >= c->len || c->text[i] != '|') return false;
   c->quoted_checks++;
+  *open_end = (uint32_t)i + 1;
   size_t idlen = i - (s + 1);
   for (size_t j = i + 1; j + idlen + 1 < c->len; j++)
     if (c->text[j] == '|' && !memcmp(c->text + j + 1, c->text + s + 1, idlen) && c->text[j + 1 + idlen] == '}')
@@ -503,8 +504,9 @@ static void syn__scan_error(syn__ctx *c, TSNode err, syn__errinfo *ei, bool is_e
         if (!opaque && syn__leaf_is_keyword(c, n, &ks)) syn__note_kw(ei, ks);
         ei->last_attr = opaque;
         ei->last_opener = !opaque && !ts_node_is_named(n) && syn__is_opener(ts_node_type(n));
-        if (!ei->have_quoted && !strcmp(ts_node_type(n), "{") && syn__unterminated_quoted(c, s))
-          ei->quoted = (text_span){s, s + 1}, ei->have_quoted = true;
+        uint32_t qe;
+        if (!ei->have_quoted && !strcmp(ts_node_type(n), "{") && syn__unterminated_quoted(c, s, &qe))
+          ei->quoted = (text_span){s, qe}, ei->have_quoted = true;
       } else {
         syn__note_gap(c, ei, s, e); /* a lexical ERROR leaf: its text is skipped */
       }
@@ -517,9 +519,9 @@ static void syn__scan_error(syn__ctx *c, TSNode err, syn__errinfo *ei, bool is_e
 done:
   ts_tree_cursor_delete(&cur);
   if (end > pos) syn__note_gap(c, ei, pos, end);
+  if (ei->have_first && ei->last_tok.end > ei->end) ei->end = ei->last_tok.end; /* a keyword's tail */
 }
 
-/* One diagnostic for the pending ERROR group. */
 /* Does token text[t) need something after it (`(`, `=`, `->`, `with`,
 ** `theorem`…)? Not identifiers, literals nor closers. */
 static bool syn__wants_more(const syn__ctx *c, text_span t) {
@@ -545,8 +547,9 @@ static bool syn__follow_token(const syn__ctx *c, TSNode n, const syn__errinfo *e
   return true;
 }
 
-/* `follow`: the item visited right after the group (null if none): an
-** incomplete construct cut off by the next item points at that item. */
+/* One diagnostic for the pending ERROR group. `follow`: the item visited
+** right after the group (null if none): an incomplete construct cut off by
+** the next item points at that item. */
 static void syn__flush_error(syn__ctx *c, TSNode follow) {
   if (!c->have_err) return;
   c->have_err = false;
@@ -554,7 +557,7 @@ static void syn__flush_error(syn__ctx *c, TSNode follow) {
   char tok[SYN__TOKEN_MAX * 4 + 8];
   if (ei->have_first) c->prev = ei->last_tok, c->have_prev = true;
   if (ei->have_quoted) {
-    syn__emit(c, ei->quoted.start, ei->quoted.start + 2, SYN_CODE_MISSING, "unterminated quoted string");
+    syn__emit(c, ei->quoted.start, ei->quoted.end, SYN_CODE_MISSING, "unterminated quoted string");
     return;
   }
   if (!ei->have_first) {

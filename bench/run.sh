@@ -9,5 +9,5 @@ python3 bench/gen_iml.py 2000 1 > bench/out/2000.iml
 python3 bench/gen_iml.py 50000 2 > bench/out/50000.iml
 build/iml-bench-parse bench/out/2000.iml 50
 build/iml-bench-parse bench/out/50000.iml 5
-python3 bench/latency.py --lines 2000 --requests 1000
-python3 bench/latency.py --lines 2000 --requests 1000 --under-edits
+build/iml-bench-latency bench/out/2000.iml 1000
+build/iml-bench-latency bench/out/2000.iml 1000 --under-edits

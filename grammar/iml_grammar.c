@@ -19,8 +19,11 @@
 **
 ** WHEN A KEYWORD IS SUBSTITUTED. A word (maximal run of [A-Za-z0-9_'] and
 ** non-ASCII bytes) equal to one of the eight IML keywords is substituted
-** only where an IML item can start, judged by the previous significant
-** token (comments are transparent) and the next character:
+** only where an IML item can start, judged by its column, the previous
+** significant token (comments are transparent) and the next character:
+**   0. at column 0, rules 1 and 2 are skipped: IML items start there, so
+**      `theorem t = a >⏎verify f` reports the unfinished theorem instead of
+**      silently reading `verify` as an operand;
 **   1. the previous token does not demand an expression: it is the start of
 **      the file, `;;`, `struct`, a REPL directive line, or a token that can
 **      END an expression or item (identifier, literal, `)`, `]`, `}`, `end`,
@@ -35,8 +38,9 @@
 **      labels `~test:` and field accesses `r.eval` stay identifiers).
 ** Consequence: `test`/`eval` as ordinary identifiers keep working after
 ** `=`, `->`, `in`, `then`, operators, `(` … and in any mid-line position.
-** The one OCaml shape we give up is a keyword-named value that starts a
-** continuation line of an application (`f x⏎  eval y`); IML reserves these
+** The OCaml shapes we give up are a keyword-named value that starts a
+** continuation line of an application (`f x⏎  eval y`) and one at column 0
+** (`let f eval =⏎eval x`, which no formatter produces); IML reserves these
 ** words, so such code is not IML anyway.
 **
 ** REPL DIRECTIVES: a line whose first non-blank character is ':' directly
@@ -49,6 +53,7 @@
 #include "iml_grammar.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,27 +257,44 @@ static const imlg__kw imlg__kws[] = {
 };
 
 static const imlg__kw *imlg__find_kw(const char *w, size_t n) {
-  if (n < 4 || n > 8) return NULL;
+  if (n < 4 || n > 8 || !strchr("tlaviueq", w[0])) return NULL;
   for (size_t i = 0; i < sizeof imlg__kws / sizeof imlg__kws[0]; i++)
     if (imlg__kws[i].len == n && memcmp(imlg__kws[i].word, w, n) == 0) return &imlg__kws[i];
   return NULL;
 }
 
-/* OCaml keywords after which an expression (or a name) must follow. */
+/* OCaml keywords after which an expression (or a name) must follow.
+** Dispatched on the first letter: this runs for every identifier. */
 static bool imlg__is_expecting_word(const char *w, size_t n) {
-  static const char *const words[] = {
-      "and",     "as",      "assert",  "asr",      "begin",   "class",   "constraint",
-      "do",      "downto",  "else",    "exception", "external", "for",    "fun",
-      "function", "functor", "if",     "in",       "include", "inherit", "initializer",
-      "land",    "lazy",    "let",     "lor",      "lsl",     "lsr",     "lxor",
-      "match",   "method",  "mod",     "module",   "mutable", "new",     "nonrec",
-      "object",  "of",      "open",    "or",       "private", "rec",     "sig",
-      "then",    "to",      "try",     "type",     "val",     "virtual", "when",
-      "while",   "with",
+  static const char *const by_letter[26] = {
+      ['a' - 'a'] = "and as assert asr",
+      ['b' - 'a'] = "begin",
+      ['c' - 'a'] = "class constraint",
+      ['d' - 'a'] = "do downto",
+      ['e' - 'a'] = "else exception external",
+      ['f' - 'a'] = "for fun function functor",
+      ['i' - 'a'] = "if in include inherit initializer",
+      ['l' - 'a'] = "land lazy let lor lsl lsr lxor",
+      ['m' - 'a'] = "match method mod module mutable",
+      ['n' - 'a'] = "new nonrec",
+      ['o' - 'a'] = "object of open or",
+      ['p' - 'a'] = "private",
+      ['r' - 'a'] = "rec",
+      ['s' - 'a'] = "sig",
+      ['t' - 'a'] = "then to try type",
+      ['v' - 'a'] = "val virtual",
+      ['w' - 'a'] = "when while with",
   };
-  if (n < 2 || n > 11) return false;
-  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-    if (strlen(words[i]) == n && memcmp(words[i], w, n) == 0) return true;
+  if (n < 2 || n > 11 || w[0] < 'a' || w[0] > 'z') return false;
+  const char *list = by_letter[w[0] - 'a'];
+  if (!list) return false;
+  for (const char *q = list; *q;) {
+    const char *e = strchr(q, ' ');
+    size_t l = e ? (size_t)(e - q) : strlen(q);
+    if (l == n && memcmp(q, w, n) == 0) return true;
+    q += l;
+    if (*q == ' ') q++;
+  }
   return false;
 }
 
@@ -411,8 +433,9 @@ static const imlg__kw *imlg__scan(const char *t, size_t len, char *out, size_t s
             break;
           }
           const imlg__kw *kw = imlg__find_kw(t + s, n);
-          if (kw && prev != IMLG_PREV_EXPECT &&
-              (line_start || prev == IMLG_PREV_BOUNDARY) && imlg__next_ok(t, len, p)) {
+          bool col0 = s == 0 || t[s - 1] == '\n';
+          if (kw && (col0 || (prev != IMLG_PREV_EXPECT && (line_start || prev == IMLG_PREV_BOUNDARY))) &&
+              imlg__next_ok(t, len, p)) {
             if (out) {
               if (kw->is_let) {
                 memcpy(out + s, "let", 3);
@@ -477,8 +500,14 @@ const char *imlg_keyword_at_view(const char *text, const char *view, size_t len,
   size_t e = off;
   while (e < len && imlg__is_word((unsigned char)text[e])) e++;
   const imlg__kw *kw = imlg__find_kw(text + off, e - off);
-  /* Substituted iff its view differs ("lemma" vs "let  "). */
-  if (!kw || memcmp(view + off, text + off, kw->len) == 0) return NULL;
+  /* Substituted iff the view holds the replacement (a directive line is
+  ** blanked instead, and "let" alone would match an unchanged "let…"). */
+  if (!kw) return NULL;
+  const char *rep = kw->is_let ? "let" : ";;";
+  size_t rl = kw->is_let ? 3 : 2;
+  if (memcmp(view + off, rep, rl) != 0) return NULL;
+  for (size_t i = rl; i < kw->len; i++)
+    if (view[off + i] != ' ') return NULL;
   return kw->word;
 }
 
@@ -510,7 +539,7 @@ int imlg_compute_edits(const char *old_text, const char *old_view, size_t old_le
                        const char *new_text, const char *new_view, size_t new_len,
                        TSInputEdit **out) {
   *out = NULL;
-  if (old_len == new_len && memcmp(old_view, new_view, old_len) == 0) return 0;
+  if (old_len == new_len && (old_len == 0 || memcmp(old_view, new_view, old_len) == 0)) return 0;
 
   size_t min = old_len < new_len ? old_len : new_len;
   size_t pre = 0;
@@ -563,6 +592,10 @@ int imlg_compute_edits(const char *old_text, const char *old_view, size_t old_le
     size_t lim = i < pre ? pre : new_len;
     while (i < lim && new_view[i] != old_view[i < pre ? i : i - new_end + old_end]) i++;
     if (n == cap) {
+      if (cap > (size_t)INT_MAX / 2) { /* cannot report that many */
+        free(edits);
+        return -1;
+      }
       cap *= 2;
       TSInputEdit *ne = realloc(edits, cap * sizeof *edits);
       if (!ne) {
@@ -594,8 +627,8 @@ int imlg_compute_edits(const char *old_text, const char *old_view, size_t old_le
 
 TSTree *imlg_parse(TSParser *parser, const TSTree *old_tree, const char *text,
                    const char *view, size_t len) {
-  assert(parser);
-  if (len > UINT32_MAX) return NULL;
+  assert(parser && (text || len == 0));
+  if (len > UINT32_MAX) return NULL; /* tree-sitter offsets are 32-bit */
   if (ts_parser_language(parser) != imlg_language()) {
     if (!ts_parser_set_language(parser, imlg_language())) return NULL;
   }
@@ -605,7 +638,7 @@ TSTree *imlg_parse(TSParser *parser, const TSTree *old_tree, const char *text,
     if (!own) return NULL;
     view = own;
   }
-  TSTree *tree = ts_parser_parse_string(parser, old_tree, view ? view : "", (uint32_t)len);
+  TSTree *tree = ts_parser_parse_string(parser, old_tree, view, (uint32_t)len);
   if (!tree) ts_parser_reset(parser); /* cancelled: never resume with new input */
   free(own);
   return tree;

@@ -4,7 +4,9 @@
 ** tree-sitter-ocaml does not know IML's top-level keywords, so the parser is
 ** fed a same-length VIEW of the user's text in which, outside comments
 ** (which nest and may contain strings), string literals (including quoted
-** strings {id|…|id}) and character literals, each whole-word token
+** strings {id|…|id}) and character literals, each whole-word token where
+** an item can start (rule in iml_grammar.c: column 0, or after `;;`, an
+** item's end or `struct` at a line start; never before `=`, `:` …)
 **   theorem / lemma / axiom                     becomes "let" + spaces, and
 **   verify / instance / eval / test / qcheck    becomes ";;" + spaces,
 ** and each REPL directive line (first non-blank character ':' at the start of

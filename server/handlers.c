@@ -144,13 +144,24 @@ cJSON *hd_publish_diagnostics(const snap *s, text_encoding enc) {
   return params;
 }
 
+static const struct {
+  const char *method;
+  hd_query_fn fn;
+  bool position_free;
+} hd__table[] = {
+  {"textDocument/documentSymbol", hd_document_symbol, true},
+  {"textDocument/foldingRange", hd_folding_range, true},
+  {"textDocument/selectionRange", hd_selection_range, false},
+};
+
 hd_query_fn hd_lookup(const char *method) {
-  static const struct { const char *method; hd_query_fn fn; } table[] = {
-    {"textDocument/documentSymbol", hd_document_symbol},
-    {"textDocument/foldingRange", hd_folding_range},
-    {"textDocument/selectionRange", hd_selection_range},
-  };
-  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-    if (strcmp(table[i].method, method) == 0) return table[i].fn;
+  for (size_t i = 0; i < sizeof hd__table / sizeof hd__table[0]; i++)
+    if (strcmp(hd__table[i].method, method) == 0) return hd__table[i].fn;
   return NULL;
+}
+
+bool hd_position_free(const char *method) {
+  for (size_t i = 0; i < sizeof hd__table / sizeof hd__table[0]; i++)
+    if (strcmp(hd__table[i].method, method) == 0) return hd__table[i].position_free;
+  return false;
 }

@@ -11,6 +11,7 @@
 #ifndef IML_HANDLERS_H
 #define IML_HANDLERS_H
 
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 #include "snapshot.h"
 #include "switch.h"
@@ -37,5 +38,10 @@ cJSON *hd_publish_diagnostics(const snap *s, text_encoding enc);
 
 /* Look up the query handler for an LSP method, or NULL. */
 hd_query_fn hd_lookup(const char *method);
+
+/* True for requests whose params hold no position (documentSymbol,
+** foldingRange): the server recomputes them on the new version after an
+** edit instead of answering ContentModified. */
+bool hd_position_free(const char *method);
 
 #endif

@@ -117,13 +117,130 @@ char *lj_sanitize_utf8(const char *s, size_t len) {
   return out;
 }
 
+/* A growable output buffer for lj_print. */
+typedef struct { char *p; size_t len, cap; bool oom; } lj__buf;
+
+static void lj__reserve(lj__buf *b, size_t n) {
+  if (b->oom || b->len + n <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + n) cap *= 2;
+  char *np = realloc(b->p, cap);
+  if (!np) { b->oom = true; return; }
+  b->p = np;
+  b->cap = cap;
+}
+
+static void lj__put(lj__buf *b, const char *s, size_t n) {
+  lj__reserve(b, n);
+  if (b->oom) return;
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+static void lj__number(lj__buf *b, double v) {
+  char tmp[64];
+  int n;
+  /* Integers (all LSP positions, ids, kinds) take the fast exact path;
+  ** others use the shortest of %.15g / %.17g that round-trips. */
+  if (v == (double)(long long)v && v > -9.0e15 && v < 9.0e15) {
+    n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+  } else if (v != v || v - v != 0) {
+    n = snprintf(tmp, sizeof tmp, "null"); /* NaN / inf are not JSON */
+  } else {
+    n = snprintf(tmp, sizeof tmp, "%.15g", v);
+    if (strtod(tmp, NULL) != v) n = snprintf(tmp, sizeof tmp, "%.17g", v);
+  }
+  lj__put(b, tmp, (size_t)n);
+}
+
+/* JSON string with escapes; invalid UTF-8 becomes U+FFFD so the output is
+** always valid UTF-8 whatever bytes user text contained. */
+static void lj__string(lj__buf *b, const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  lj__put(b, "\"", 1);
+  const unsigned char *u = (const unsigned char *)s;
+  size_t len = strlen(s), run = 0;
+  for (size_t i = 0; i < len;) {
+    unsigned char c = u[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { run++; i++; continue; }
+    lj__put(b, s + i - run, run);
+    run = 0;
+    if (c < 0x80) {
+      char esc[6] = {'\\', 0};
+      switch (c) {
+      case '"': esc[1] = '"'; lj__put(b, esc, 2); break;
+      case '\\': esc[1] = '\\'; lj__put(b, esc, 2); break;
+      case '\n': esc[1] = 'n'; lj__put(b, esc, 2); break;
+      case '\r': esc[1] = 'r'; lj__put(b, esc, 2); break;
+      case '\t': esc[1] = 't'; lj__put(b, esc, 2); break;
+      case '\b': esc[1] = 'b'; lj__put(b, esc, 2); break;
+      case '\f': esc[1] = 'f'; lj__put(b, esc, 2); break;
+      default: {
+        char u6[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        lj__put(b, u6, 6);
+      }
+      }
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t n = text_utf8_decode(u + i, len - i, &cp);
+    if (n == 1) lj__put(b, "\xEF\xBF\xBD", 3);
+    else lj__put(b, s + i, n);
+    i += n;
+  }
+  lj__put(b, s + len - run, run);
+  lj__put(b, "\"", 1);
+}
+
+/* Iterative over arrays/objects with an explicit stack of parents, so deep
+** JSON built from user input cannot overflow the C stack. */
+static void lj__value(lj__buf *b, const cJSON *root) {
+  const cJSON *stack[256];
+  size_t depth = 0;
+  const cJSON *v = root;
+  for (;;) {
+    if (v->string && depth > 0 && cJSON_IsObject(stack[depth - 1])) {
+      lj__string(b, v->string);
+      lj__put(b, ":", 1);
+    }
+    bool container = cJSON_IsArray(v) || cJSON_IsObject(v);
+    if (container) {
+      lj__put(b, cJSON_IsArray(v) ? "[" : "{", 1);
+      if (v->child && depth < sizeof stack / sizeof *stack) {
+        stack[depth++] = v;
+        v = v->child;
+        continue;
+      }
+      lj__put(b, cJSON_IsArray(v) ? "]" : "}", 1);
+    } else if (cJSON_IsString(v)) {
+      lj__string(b, v->valuestring ? v->valuestring : "");
+    } else if (cJSON_IsNumber(v)) {
+      lj__number(b, v->valuedouble);
+    } else if (cJSON_IsTrue(v)) {
+      lj__put(b, "true", 4);
+    } else if (cJSON_IsFalse(v)) {
+      lj__put(b, "false", 5);
+    } else if (cJSON_IsRaw(v) && v->valuestring) {
+      lj__put(b, v->valuestring, strlen(v->valuestring));
+    } else {
+      lj__put(b, "null", 4);
+    }
+    /* Move to the next sibling, closing finished containers. */
+    while (depth > 0 && !v->next) {
+      v = stack[--depth];
+      lj__put(b, cJSON_IsArray(v) ? "]" : "}", 1);
+    }
+    if (depth == 0) return;
+    lj__put(b, ",", 1);
+    v = v->next;
+  }
+}
+
 char *lj_print(const cJSON *json) {
-  char *s = cJSON_PrintUnformatted(json);
-  if (!s) return NULL;
-  size_t len = strlen(s);
-  if (text_utf8_valid(s, len)) return s;
-  char *clean = lj_sanitize_utf8(s, len);
-  cJSON_free(s);
-  if (!clean) return NULL;
-  return clean;
+  lj__buf b = {0};
+  lj__value(&b, json);
+  lj__put(&b, "", 1);
+  if (b.oom) { free(b.p); return NULL; }
+  return b.p;
 }

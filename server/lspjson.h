@@ -34,8 +34,10 @@ cJSON *lj_position(text_pos p);
 cJSON *lj_range(text_range r);
 cJSON *lj_span(const text_lines *lines, text_span span, text_encoding enc);
 
-/* Serialize compactly; the result is valid UTF-8 (invalid bytes that came
-** from user text are replaced by U+FFFD). Caller frees with free(). */
+/* Serialize compactly (faster than cJSON_PrintUnformatted: integers take an
+** exact fast path; iterative, so any depth is safe); the result is valid
+** UTF-8 (invalid bytes from user text become U+FFFD). Caller frees with
+** free(); NULL on OOM. */
 char *lj_print(const cJSON *json);
 
 /* Replace invalid UTF-8 in s[0..len) by U+FFFD; returns a malloc'd,

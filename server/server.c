@@ -18,10 +18,15 @@
 ** Requests: each pending request is a `req` in the loop-owned list
 ** `s->pending`. It is answered exactly once, on the loop thread, by whichever
 ** comes first: the query task's result (posted as a call), $/cancelRequest
-** (-32800), an edit of its document (-32801 ContentModified) or exit. Its
-** switch is a child of the document version's switch, so an edit also stops
-** the task at its next poll. A `req` is reference counted: the list holds one
-** reference while pending, each in-flight callback/task holds one.
+** (-32800), an edit of its document, or exit. Work on a request is an
+** `attempt` bound to one document version: its switch is a child of that
+** version's switch, it waits for the version's snapshot promise, runs on the
+** query pool and posts its outcome tagged with the attempt's generation. An
+** edit either starts a new attempt on the new version (position-free
+** requests such as documentSymbol: cheap and idempotent) or answers -32801
+** ContentModified; outcomes of outdated attempts are ignored. `req` is
+** reference counted (the list and each attempt hold one); its fields are
+** immutable except the loop-only ones marked below.
 **
 ** Documents: every change turns the version's switch off and schedules a
 ** parse of the new text on the background pool. The parse task publishes its
@@ -38,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
 
@@ -68,16 +74,30 @@ typedef struct srv srv;
 typedef struct req {
   _Atomic int refs;
   srv *s;
+  /* Immutable after creation (read by pool threads): */
   cJSON *id;            /* owned */
   char *method;         /* owned */
-  cJSON *params;        /* owned; read-only once the task runs */
+  cJSON *params;        /* owned */
   char *uri;            /* owned */
   hd_query_fn fn;
-  sw_switch *sw;        /* owned reference */
-  snap *snapshot;       /* owned reference once the document is parsed */
-  bool answered;        /* loop thread only */
-  struct req *prev, *next; /* pending list, loop thread only */
+  bool retry_on_edit;   /* position-free and idempotent: recompute on the new version */
+  /* Loop thread only: */
+  unsigned gen;         /* current attempt; outcomes of older attempts are ignored */
+  sw_switch *sw;        /* owned reference: the current attempt's switch */
+  bool answered;
+  double t_start;       /* monotonic seconds, for the debug log */
+  struct req *prev, *next; /* pending list */
 } req;
+
+/* One attempt at answering a request against one document version. Owned by
+** whoever currently drives it (promise callback -> query task -> posted
+** outcome); never shared between threads at the same time. */
+typedef struct attempt {
+  req *r;               /* owned reference */
+  unsigned gen;
+  sw_switch *sw;        /* owned reference */
+  snap *snapshot;       /* owned reference once the version is parsed */
+} attempt;
 
 struct srv {
   struct ev_loop *loop;
@@ -204,6 +224,12 @@ static void srv__log_forward(int type, const char *msg, void *data) {
 /* ------------------------------------------------------------------------ */
 /* Requests.                                                                 */
 
+static double srv__now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static req *req_retain(req *r) {
   atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
   return r;
@@ -216,8 +242,14 @@ static void req_release(req *r) {
   free(r->method);
   free(r->uri);
   sw_release(r->sw);
-  snap_release(r->snapshot);
   free(r);
+}
+
+static void attempt_free(attempt *a) {
+  sw_release(a->sw);
+  snap_release(a->snapshot);
+  req_release(a->r);
+  free(a);
 }
 
 /* Loop thread: answer once and drop from the pending list. `result` taken. */
@@ -229,12 +261,14 @@ static void srv__finish(srv *s, req *r, cJSON *result, int code, const char *msg
   r->prev = r->next = NULL;
   if (code) srv__respond_error(s, r->id, code, msg);
   else srv__respond(s, r->id, result);
+  if (log_get_level() >= LOG_DEBUG)
+    log_debug("%s answered in %.2f ms%s", r->method, (srv__now() - r->t_start) * 1e3, code ? " (error)" : "");
   sw_turn_off(r->sw); /* nothing left to compute for it */
   req_release(r);     /* the list's reference */
 }
 
 typedef struct {
-  req *r;
+  attempt *a;
   cJSON *result;
   int code;
   char msg[256];
@@ -242,46 +276,80 @@ typedef struct {
 
 static void srv__req_done_call(void *arg, bool dropped) {
   req_done *d = arg;
-  if (!dropped) srv__finish(d->r->s, d->r, d->result, d->code, d->msg);
-  else cJSON_Delete(d->result);
-  req_release(d->r);
+  req *r = d->a->r;
+  if (!dropped && d->a->gen == r->gen) srv__finish(r->s, r, d->result, d->code, d->msg);
+  else cJSON_Delete(d->result); /* an outdated attempt (the request was retried) */
+  attempt_free(d->a);
   free(d);
 }
 
-/* Any thread: post a request's outcome to the loop. `r`'s reference is
-** transferred to the posted call. */
-static void srv__post_done(req *r, cJSON *result, int code, const char *msg) {
+/* Any thread: post an attempt's outcome to the loop; takes `a` and `result`. */
+static void srv__post_done(attempt *a, cJSON *result, int code, const char *msg) {
   req_done *d = calloc(1, sizeof *d);
-  if (!d) { cJSON_Delete(result); req_release(r); return; } /* loop answers at exit */
-  d->r = r;
+  if (!d) { cJSON_Delete(result); attempt_free(a); return; } /* exit answers it */
+  d->a = a;
   d->result = result;
   d->code = code;
   if (msg) snprintf(d->msg, sizeof d->msg, "%s", msg);
-  outq_post_call(r->s->q, srv__req_done_call, d, NULL);
+  outq_post_call(a->r->s->q, srv__req_done_call, d, NULL);
 }
 
 static void query_task(void *arg, bool cancelled) {
-  req *r = arg;
-  if (cancelled || !sw_is_on(r->sw)) {
-    srv__post_done(r, NULL, LSP_CONTENT_MODIFIED, "request cancelled: the document changed");
+  attempt *a = arg;
+  if (cancelled || !sw_is_on(a->sw)) {
+    srv__post_done(a, NULL, LSP_CONTENT_MODIFIED, "the document changed before the request was answered");
     return;
   }
   hd_error err = {0};
-  cJSON *result = r->fn(r->snapshot, r->params, r->s->enc, r->sw, &err);
+  cJSON *result = a->r->fn(a->snapshot, a->r->params, a->r->s->enc, a->sw, &err);
   if (!result && !err.code) { err.code = RPC_INTERNAL_ERROR; snprintf(err.msg, sizeof err.msg, "internal error"); }
-  srv__post_done(r, result, result ? 0 : err.code, err.msg);
+  srv__post_done(a, result, result ? 0 : err.code, err.msg);
 }
 
 /* Runs when the document version's snapshot promise settles: on the
 ** background thread that parsed it, or right away on the loop thread. */
 static void srv__on_parsed(prom_state st, void *value, void *data) {
-  req *r = data;
-  if (st != PROM_RESOLVED || !sw_is_on(r->sw)) {
-    srv__post_done(r, NULL, LSP_CONTENT_MODIFIED, "the document changed before the request was answered");
+  attempt *a = data;
+  if (st != PROM_RESOLVED || !sw_is_on(a->sw)) {
+    srv__post_done(a, NULL, LSP_CONTENT_MODIFIED, "the document changed before the request was answered");
     return;
   }
-  r->snapshot = snap_retain(value);
-  pool_submit(r->s->qpool, query_task, r, r->sw); /* reference moves to the task */
+  a->snapshot = snap_retain(value);
+  pool_submit(a->r->s->qpool, query_task, a, a->sw); /* `a` moves to the task */
+}
+
+/* Loop thread: start a new attempt of `r` on document `d`'s current version. */
+static void srv__attempt(srv *s, req *r, doc *d) {
+  r->gen++;
+  sw_switch *old = r->sw;
+  r->sw = sw_create(d->sw);
+  if (old) { sw_turn_off(old); sw_release(old); }
+  attempt *a = calloc(1, sizeof *a);
+  if (!a || !r->sw) {
+    free(a);
+    srv__finish(s, r, NULL, RPC_INTERNAL_ERROR, "out of memory");
+    return;
+  }
+  a->r = req_retain(r);
+  a->gen = r->gen;
+  a->sw = sw_retain(r->sw);
+  if (!prom_then(d->parsed, srv__on_parsed, a)) {
+    attempt_free(a);
+    srv__finish(s, r, NULL, RPC_INTERNAL_ERROR, "out of memory");
+  }
+}
+
+/* Loop thread, after `uri` changed: position-free requests are recomputed on
+** the new version (cheap, idempotent); the others answer ContentModified. */
+static void srv__requests_after_edit(srv *s, doc *d) {
+  for (req *r = s->pending; r;) {
+    req *next = r->next;
+    if (r->uri && strcmp(r->uri, d->uri) == 0) {
+      if (r->retry_on_edit) srv__attempt(s, r, d);
+      else srv__finish(s, r, NULL, LSP_CONTENT_MODIFIED, "the document changed before the request was answered");
+    }
+    r = next;
+  }
 }
 
 static void srv__fail_pending_for(srv *s, const char *uri, int code, const char *msg) {
@@ -501,8 +569,12 @@ static void srv__did_change(srv *s, const cJSON *params) {
       log_warn("didChange on %s: range %u:%u-%u:%u is outside the document; clamped", uri,
                a.line, a.character, b.line, b.character);
   }
-  srv__fail_pending_for(s, uri, LSP_CONTENT_MODIFIED, "the document changed before the request was answered");
-  if (docstore_begin_version(s->docs, d, version) < 0) { log_error("out of memory"); return; }
+  if (docstore_begin_version(s->docs, d, version) < 0) {
+    log_error("out of memory");
+    srv__fail_pending_for(s, uri, LSP_CONTENT_MODIFIED, "the document changed before the request was answered");
+    return;
+  }
+  srv__requests_after_edit(s, d);
   srv__schedule_parse(s, d);
 }
 
@@ -571,8 +643,9 @@ static void srv__query(srv *s, const cJSON *id, const char *method, const cJSON 
   r->params = cJSON_Duplicate(params, 1);
   r->uri = strdup(uri);
   r->fn = fn;
-  r->sw = sw_create(d->sw);
-  if (!r->id || !r->method || !r->params || !r->uri || !r->sw) {
+  r->retry_on_edit = hd_position_free(method);
+  r->t_start = srv__now();
+  if (!r->id || !r->method || !r->params || !r->uri) {
     req_release(r);
     srv__respond_error(s, id, RPC_INTERNAL_ERROR, "out of memory");
     return;
@@ -580,10 +653,7 @@ static void srv__query(srv *s, const cJSON *id, const char *method, const cJSON 
   r->next = s->pending;
   if (s->pending) s->pending->prev = r;
   s->pending = r;
-  if (!prom_then(d->parsed, srv__on_parsed, req_retain(r))) {
-    req_release(r);
-    srv__finish(s, r, NULL, RPC_INTERNAL_ERROR, "out of memory");
-  }
+  srv__attempt(s, r, d);
 }
 
 static void srv__request(srv *s, const cJSON *id, const char *method, const cJSON *params) {

@@ -65,7 +65,8 @@ static TSParser *new_parser(void) {
 
 /* Counts ERROR/MISSING nodes; those inside attribute payloads separately.
 ** Iterative walk with a cursor (trees can be deep). */
-static void count_errors(TSNode root, int *user, int *in_attr, const char *text, const char *file) {
+static void count_errors(TSNode root, int *user, int *in_attr, const char *text, const char *file,
+                         bool log) {
   TSTreeCursor c = ts_tree_cursor_new(root);
   *user = *in_attr = 0;
   for (;;) {
@@ -77,7 +78,8 @@ static void count_errors(TSNode root, int *user, int *in_attr, const char *text,
       } else {
         TSPoint pt = ts_node_start_point(n);
         uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
-        cr_log_error("%s:%u:%u: %s [%.*s]", file, pt.row + 1, pt.column + 1, ts_node_type(n),
+        if (log)
+          cr_log_error("%s:%u:%u: %s [%.*s]", file, pt.row + 1, pt.column + 1, ts_node_type(n),
                      (int)(e - s > 60 ? 60 : e - s), text + s);
         (*user)++;
       }
@@ -102,7 +104,7 @@ Test(grammar, corpus_parses_without_errors) {
     char *t = read_corpus(corpus_files[i], &len);
     TSTree *tree = parse(p, t, len);
     int user, in_attr;
-    count_errors(ts_tree_root_node(tree), &user, &in_attr, t, corpus_files[i]);
+    count_errors(ts_tree_root_node(tree), &user, &in_attr, t, corpus_files[i], true);
     cr_expect_eq(user, 0, "%s: %d syntax errors outside attribute payloads", corpus_files[i], user);
     if (strcmp(corpus_files[i], "tactics.iml") == 0)
       cr_expect_gt(in_attr, 0, "tactics.iml should exercise non-OCaml tactic syntax");
@@ -110,6 +112,36 @@ Test(grammar, corpus_parses_without_errors) {
       cr_expect_eq(in_attr, 0, "%s: unexpected errors in payloads", corpus_files[i]);
     ts_tree_delete(tree);
     free(t);
+  }
+  ts_parser_delete(p);
+}
+
+/* The bundled examples: valid files parse cleanly, the broken ones have
+** syntax errors outside attribute payloads. */
+Test(grammar, examples_parse) {
+  static const char *const good[] = {"list_utils.iml", "geometry.iml", "bank.iml",
+                                     "traffic_light.iml", "main.iml"};
+  static const char *const bad[] = {"broken/missing_paren.iml", "broken/bad_match.iml"};
+  TSParser *p = new_parser();
+  for (size_t i = 0; i < sizeof good / sizeof good[0] + sizeof bad / sizeof bad[0]; i++) {
+    bool is_good = i < sizeof good / sizeof good[0];
+    const char *name = is_good ? good[i] : bad[i - sizeof good / sizeof good[0]];
+    char rel[256];
+    snprintf(rel, sizeof rel, "examples/%s", name);
+    char *path = tu_source_path(rel);
+    size_t len;
+    char *t = tu_read_file(path, &len);
+    cr_assert_not_null(t, "cannot read %s", path);
+    TSTree *tree = parse(p, t, len);
+    int user, in_attr;
+    count_errors(ts_tree_root_node(tree), &user, &in_attr, t, name, is_good);
+    if (is_good)
+      cr_expect_eq(user + in_attr, 0, "%s should parse cleanly", name);
+    else
+      cr_expect_gt(user, 0, "%s should have syntax errors", name);
+    ts_tree_delete(tree);
+    free(t);
+    free(path);
   }
   ts_parser_delete(p);
 }
@@ -204,6 +236,10 @@ Test(grammar, view_keywords) {
   expect_view("eval\n", ";;  \n");
   expect_view("type t = A\r\ntheorem t = true\r\n", "type t = A\r\nlet     t = true\r\n");
   expect_view("let é = 1\nverify é", "let é = 1\n;;     é");
+  /* Column 0 starts an item even after an unfinished expression. */
+  expect_view("theorem t = a >\nverify f", "let     t = a >\n;;     f");
+  expect_view("let x = a in\ntheorem t = true", "let x = a in\nlet     t = true");
+  expect_view("let x = (\n(* c *)\neval f", "let x = (\n(* c *)\n;;   f");
 }
 
 Test(grammar, view_not_whole_words) {
@@ -231,12 +267,14 @@ Test(grammar, view_identifier_positions) {
   expect_unchanged("type r =\n  { eval : int\n  ; test : int }");
   expect_unchanged("match x with\n| A ->\n  eval e");
   expect_unchanged("if c then\n  test\nelse\n  eval");
-  expect_unchanged("let a = b in\ntest");
+  expect_unchanged("let a = b in\n  test");
   expect_unchanged("f (\ntest)");
   expect_unchanged("[\ntest;\neval]");
-  expect_unchanged("a;\ntest");
-  expect_unchanged("x |>\ntest");
+  expect_unchanged("a;\n  test");
+  expect_unchanged("x |>\n  test");
   expect_unchanged("fun\ninstance -> instance");
+  expect_unchanged("let f eval =\n  eval x");
+  expect_unchanged("let f x = x +\n  test");
   expect_unchanged("let x = 1\ntest.field");
   expect_unchanged("let x = 1\ntest := 2");
   expect_unchanged("let x = 1\neval -> 2");
@@ -380,6 +418,15 @@ Test(grammar, keyword_at_only_where_substituted) {
     if (last) cr_expect_str_eq(k, "test");
     else cr_expect_null(k, "offset %zu", i);
   }
+  free(v);
+  /* A blanked directive line is no substitution. */
+  t = ":disable test\n:x ~test:1\ntest 1";
+  len = strlen(t);
+  v = view_of(t);
+  for (size_t i = 0; i < len; i++)
+    cr_expect_eq(imlg_keyword_at(t, len, i), imlg_keyword_at_view(t, v, len, i), "offset %zu", i);
+  cr_expect_null(imlg_keyword_at_view(t, v, len, 9));
+  cr_expect_str_eq(imlg_keyword_at_view(t, v, len, len - 6), "test");
   free(v);
 }
 
@@ -861,98 +908,167 @@ Test(grammar, randomized_incremental_equals_fresh, .timeout = 120) {
   ts_parser_delete(p);
 }
 
-/* Structured random edits that keep the text valid OCaml/IML most of the
-** time, so every step is an exact comparison: comment a line range out and
-** back in, open a "(*" and close it later, insert and delete whole items,
-** add and remove "=" after a keyword, toggle REPL directives. Each change
-** is an edit at a random place; many flip keywords far from the edit. */
+/* Structured random edits that keep the text valid most of the time, so
+** that nearly every step is an exact comparison. The document is a list of
+** complete items ("blocks"); each step edits one block: insert or delete a
+** block, open a comment at a block's start ("(*", which comments out the
+** whole rest of the file until closed), close it at the block's end, remove
+** either again, type/remove "=" after an item keyword, toggle directives.
+** Most of these flip keywords far away from the edit. */
+static const char *const blocks_pool[] = {
+    "let a = 1\n",
+    "theorem t1 x = x + a > x [@@by auto]\n",
+    "verify (fun x -> x = x)\n",
+    "lemma l1 (xs : int list) =\n  List.length xs >= 0\n[@@by induct ()]\n",
+    "eval (f 1)\n",
+    "instance (fun x -> x > 3)\n",
+    "axiom ax x = x = x\n",
+    "test (fun () -> true)\n",
+    "qcheck (fun x -> x = x)\n",
+    ":redef on\n",
+    "let rec eval env = function\n  | [] -> env\n  | x :: xs ->\n    eval (env + x) xs\n",
+    "let s = \"verify \\\" *) (*\"\n",
+    "let c = '\"'\n",
+    "let q = {|(* theorem|}\n",
+    "(* theorem in a comment *)\n",
+    "module M = struct\n  let z = 1\n  theorem zz = z = 1\n  verify (z = 1)\nend\n",
+    "type r = {\n  test : int;\n  eval : bool;\n}\n",
+    "let f test =\n  test\n  + 1\n",
+    "let g ~test ?eval () = test\n",
+    "theorem chain a b =\n  a ==> b ==> a\n",
+};
+#define N_POOL (sizeof blocks_pool / sizeof blocks_pool[0])
+#define MAX_BLOCKS 48
+
+static char *block_splice(const char *b, size_t at, size_t del, const char *ins) {
+  size_t bl = strlen(b), il = strlen(ins);
+  char *r = malloc(bl - del + il + 1);
+  cr_assert_not_null(r);
+  memcpy(r, b, at);
+  memcpy(r + at, ins, il);
+  memcpy(r + at + il, b + at + del, bl - at - del + 1);
+  return r;
+}
+
 Test(grammar, randomized_structured_edits_exact, .timeout = 120) {
   uint64_t seed = seed_from_env(0xC0FFEEull);
   tu_rng rng;
   tu_rng_seed(&rng, seed);
   TSParser *p = new_parser();
-  const char *files[] = {"statements.iml", "specs.iml", "modules.iml", "lets.iml"};
-  static const char *const items[] = {
-      "theorem t x = x + 1 > x\n", "verify (fun x -> x = x)\n", "lemma l = true [@@rw]\n",
-      "eval (f 1)\n", ":redef on\n", "instance (fun x -> x > 3)\n", "let test = 1\n",
-      "(* theorem in a comment *)\n", "let s = \"verify \\\" *) (*\"\n", "test (fun () -> true)\n",
-      "let c = '\"'\n", "let q = {|(* theorem|}\n",
-  };
   int steps = 0, exact = 0;
-  for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
-    size_t len;
-    char *t = read_corpus(files[f], &len);
+  for (int round = 0; round < 4; round++) {
+    char *blocks[MAX_BLOCKS];
+    size_t nb = 0;
+    while (nb < 24) blocks[nb++] = strdup(blocks_pool[tu_rng_below(&rng, N_POOL)]);
+    size_t total = 0;
+    for (size_t i = 0; i < nb; i++) total += strlen(blocks[i]);
+    char *text = malloc(total + 1);
+    cr_assert_not_null(text);
+    text[0] = '\0';
+    for (size_t i = 0; i < nb; i++) strcat(text, blocks[i]);
     doc d;
-    doc_open(&d, p, t, len);
-    for (int k = 0; k < 260; k++, steps++) {
+    doc_open(&d, p, text, total);
+    free(text);
+
+    for (int k = 0; k < 300; k++, steps++) {
       uint64_t step_seed = tu_rng_next(&rng);
       tu_rng r2;
       tu_rng_seed(&r2, step_seed);
-      /* Line starts of the current text. */
-      size_t starts[4096], nlines = 0;
-      starts[nlines++] = 0;
-      for (size_t i = 0; i < d.len && nlines < 4096; i++)
-        if (d.text[i] == '\n' && i + 1 < d.len) starts[nlines++] = i + 1;
-      size_t line = (size_t)tu_rng_below(&r2, nlines);
-      size_t at = starts[line], del = 0;
+      size_t b = (size_t)tu_rng_below(&r2, nb);
+      size_t off = 0;
+      for (size_t i = 0; i < b; i++) off += strlen(blocks[i]);
+      char *blk = blocks[b];
+      size_t bl = strlen(blk);
+      size_t at = 0, del = 0; /* within the block */
       const char *ins = "";
-      switch (tu_rng_below(&r2, 6)) {
-        case 0: /* open a comment at a line start (closing it later) */
+      int op = (int)tu_rng_below(&r2, 8);
+      if (op == 0 && nb < MAX_BLOCKS) { /* insert a block before b */
+        const char *nw = blocks_pool[tu_rng_below(&r2, N_POOL)];
+        memmove(blocks + b + 1, blocks + b, (nb - b) * sizeof *blocks);
+        blocks[b] = strdup(nw);
+        nb++;
+        ins = nw;
+        blk = NULL;
+      } else if (op == 1 && nb > 4) { /* delete block b */
+        del = bl;
+        memmove(blocks + b, blocks + b + 1, (nb - b - 1) * sizeof *blocks);
+        nb--;
+        free(blk);
+        blk = NULL;
+      } else if (op <= 3) { /* comment: open, or close if open */
+        if (strncmp(blk, "(*", 2) != 0) {
           ins = "(*";
-          break;
-        case 1: /* close one at a line end */
-          at = line + 1 < nlines ? starts[line + 1] - 1 : d.len;
+        } else if (bl < 3 || strcmp(blk + bl - 3, "*)\n") != 0) {
+          at = bl - 1;
           ins = "*)";
-          break;
-        case 2: /* insert an item */
-          ins = items[tu_rng_below(&r2, sizeof items / sizeof items[0])];
-          break;
-        case 3: { /* delete a whole line */
-          size_t end = line + 1 < nlines ? starts[line + 1] : d.len;
-          del = end - at;
-          break;
+        } else { /* closed: reopen (an unterminated comment is valid) */
+          at = bl - 3;
+          del = 2;
         }
-        case 4: { /* remove a "(*" or "*)" or "=" wherever one is */
-          static const char *const pats[] = {"(*", "*)", "= "};
-          const char *pat = pats[tu_rng_below(&r2, 3)];
-          const char *hit = strstr(d.text + at, pat);
-          if (!hit) hit = strstr(d.text, pat);
-          if (hit) {
-            at = (size_t)(hit - d.text);
-            del = pat[0] == '=' ? 1 : 2;
-          }
-          break;
+      } else if (op == 4) { /* uncomment: "*)" first, then "(*" */
+        if (bl >= 3 && strcmp(blk + bl - 3, "*)\n") == 0 && strncmp(blk, "(*", 2) == 0) {
+          at = bl - 3;
+          del = 2;
+        } else if (strncmp(blk, "(*", 2) == 0) {
+          del = 2;
         }
-        default: { /* "=" right after a keyword-looking word */
-          static const char *const kws[] = {"verify", "theorem", "eval", "instance", "lemma"};
-          const char *kw = kws[tu_rng_below(&r2, 5)];
-          const char *hit = strstr(d.text + at, kw);
-          if (hit) {
-            at = (size_t)(hit - d.text) + strlen(kw);
-            ins = "=";
-          }
+      } else if (op == 5) { /* "=" after a leading keyword, or remove it */
+        size_t w = 0;
+        while (w < bl && ((blk[w] >= 'a' && blk[w] <= 'z') || blk[w] == '_')) w++;
+        if (w < bl && blk[w] == '=') {
+          at = w;
+          del = 1;
+        } else if (w > 0 && imlg_keyword_at(blk, bl, 0)) {
+          at = w;
+          ins = "=";
+        }
+      } else if (op == 6) { /* directive toggle at the block start */
+        if (strncmp(blk, ":", 1) == 0) {
+          del = 1; /* ":redef on" -> "redef on": an expression, still valid */
+        } else if (strncmp(blk, "redef on", 8) == 0) {
+          ins = ":";
+        } else {
+          ins = ":redef on\n";
+        }
+      } else { /* retype a keyword in place: "verify" -> "verifx" and back */
+        char *kw = strstr(blk, "verify");
+        char *kx = strstr(blk, "verifx");
+        if (kw) {
+          at = (size_t)(kw - blk) + 5;
+          del = 1;
+          ins = "x";
+        } else if (kx) {
+          at = (size_t)(kx - blk) + 5;
+          del = 1;
+          ins = "y";
         }
       }
-      edit_outcome o = doc_edit_outcome(&d, at, del, ins, strlen(ins), true, step_seed);
+      if (blk) {
+        blocks[b] = block_splice(blk, at, del, ins);
+        free(blk);
+      }
+      edit_outcome o = doc_edit_outcome(&d, off + at, del, ins, strlen(ins), true, step_seed);
       cr_assert(outcome_ok(o),
-                "incremental != fresh (stale token at %ld, valid text %d): file %s step %d "
+                "incremental != fresh (stale token at %ld, valid text %d): round %d step %d "
                 "(run seed %llu, step seed %llu): at %zu del %zu ins [%s]",
-                o.stale, !o.fresh_error, files[f], k, (unsigned long long)seed,
-                (unsigned long long)step_seed, at, del, ins);
-      if (!o.fresh_error) {
-        exact++;
+                o.stale, !o.fresh_error, round, k, (unsigned long long)seed,
+                (unsigned long long)step_seed, off + at, del, ins);
+      if (!o.fresh_error) exact++;
+      /* The block list and the document agree. */
+      size_t sum = 0;
+      for (size_t i = 0; i < nb; i++) {
+        size_t l = strlen(blocks[i]);
+        cr_assert_eq(memcmp(d.text + sum, blocks[i], l), 0, "step seed %llu", (unsigned long long)step_seed);
+        sum += l;
       }
-      if (d.len > 32768) {
-        doc_close(&d);
-        doc_open(&d, p, t, len);
-      }
+      cr_assert_eq(sum, d.len);
     }
     doc_close(&d);
-    free(t);
+    for (size_t i = 0; i < nb; i++) free(blocks[i]);
   }
   cr_log_info("structured: %d edits, %d exact comparisons", steps, exact);
   cr_expect_geq(steps, 1000);
-  cr_expect_geq(exact, 200);
+  cr_expect_geq(exact, steps / 2, "only %d of %d states were valid text", exact, steps);
   ts_parser_delete(p);
 }
 
@@ -1018,7 +1134,11 @@ Test(grammar, big_file_view, .timeout = 60) {
   for (size_t i = 0; i + 5 <= big_len; i += 5) memcpy(big + i, "eval\n", 5);
   imlg_view(big, big_len, out);
   cr_expect_eq(memcmp(out, ";;  \n", 5), 0);
-  cr_expect_eq(memcmp(out + 5, "eval\n", 5), 0); /* after a keyword: expects an expression */
+  cr_expect_eq(memcmp(out + 5, ";;  \n", 5), 0); /* column 0: always an item */
+  for (size_t i = 0; i + 7 <= big_len; i += 7) memcpy(big + i, "  eval\n", 7);
+  imlg_view(big, big_len, out);
+  cr_expect_eq(memcmp(out, "  ;;  \n", 7), 0);
+  cr_expect_eq(memcmp(out + 7, "  eval\n", 7), 0); /* indented, after a keyword: an operand */
   free(v1);
   free(big);
   free(out);

@@ -15,25 +15,7 @@
 #include "outq.h"
 #include "switch.h"
 
-/* TSan + Criterion (Criterion issue #274): Criterion's BoxFort maps its
-** inheritable arena at an address drawn with rand_r() from a range that
-** TSan reserves for its shadow, so every TSan test binary aborts at start
-** ("Could not initialize inheritable arena"). Under TSan only, steer the
-** draw into TSan's "mid app" range (0x5500..0x5680 << 32, here 0x566..
-** upwards), which is free since PIE binaries load below 0x5656 << 32. */
-#if defined(__SANITIZE_THREAD__)
-#define IML_UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define IML_UNDER_TSAN 1
-#endif
-#endif
-#ifdef IML_UNDER_TSAN
-int rand_r(unsigned int *seed) {
-  *seed += 1;
-  return (int)(0x366000u + ((*seed * 16u) & 0x1fffu));
-}
-#endif
+/* TSan + Criterion: see the rand_r note in testutil.c. */
 
 static char *dupstr(const char *s) {
   size_t n = strlen(s) + 1;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "handlers.h"
 #include "lspclient.h"
@@ -89,7 +90,7 @@ static const char *snippets[] = {
 
 Test(server, random_edits_match_fresh_parse, .timeout = 300) {
   tu_rng rng;
-  uint64_t seed = 0x5eed1234;
+  uint64_t seed = getenv("IML_SERVER_SEED") ? strtoull(getenv("IML_SERVER_SEED"), NULL, 0) : 0x5eed1234;
   tu_rng_seed(&rng, seed);
   lc_client *c = start(NULL);
   const char *uri = "file:///t.iml";
@@ -267,18 +268,60 @@ Test(server, edit_makes_pending_request_content_modified, .timeout = 120) {
   char *t = big_text();
   send_open(c, "file:///big.iml", t);
   free(t);
-  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/documentSymbol\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\"}}}");
-  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\",\"version\":2},\"contentChanges\":[{\"text\":\"let x = (\"}]}}");
-  cJSON *r = lc_wait_response(c, 5, TIMEOUT_MS);
-  cr_assert(r);
-  cr_assert_eq(error_code(r), -32801);
-  cJSON_Delete(r);
-  /* The only diagnostics published are for version 2 (version 1 went stale
-  ** before its parse finished). */
-  cJSON *d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
-  cr_assert(d);
-  cr_assert_eq((int)cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "params"), "version")->valuedouble, 2);
-  cr_assert_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "params"), "diagnostics")), 0);
-  cJSON_Delete(d);
+  /* selectionRange holds positions of version 1: stale after the edit. */
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/selectionRange\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\"},\"positions\":[{\"line\":0,\"character\":4}]}}");
+  /* documentSymbol holds no position: recomputed on the new version. */
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"textDocument/documentSymbol\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\"}}}");
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\",\"version\":2},\"contentChanges\":[{\"text\":\"let x = (\\nlet only_symbol = 1\\n\"}]}}");
+  /* Three messages arrive, in an order that depends on the threads. */
+  cJSON *r5 = NULL, *r6 = NULL, *dg = NULL;
+  while (!r5 || !r6 || !dg) {
+    cJSON *m = lc_recv(c, TIMEOUT_MS);
+    cr_assert(m, "missing: %s%s%s", r5 ? "" : "response 5 ", r6 ? "" : "response 6 ", dg ? "" : "diagnostics");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+    if (cJSON_IsNumber(id) && id->valuedouble == 5) { cr_assert(!r5, "5 answered twice"); r5 = m; }
+    else if (cJSON_IsNumber(id) && id->valuedouble == 6) { cr_assert(!r6, "6 answered twice"); r6 = m; }
+    else if (is_diag_for(m, NULL)) {
+      /* The only diagnostics published are for version 2 (version 1 went
+      ** stale before its parse finished). */
+      const cJSON *p = cJSON_GetObjectItemCaseSensitive(m, "params");
+      cr_assert_eq((int)cJSON_GetObjectItemCaseSensitive(p, "version")->valuedouble, 2);
+      cr_assert_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p, "diagnostics")), 0);
+      dg = m;
+    } else cJSON_Delete(m);
+  }
+  cr_assert_eq(error_code(r5), -32801);
+  cr_assert_eq(error_code(r6), 0);
+  const cJSON *res = cJSON_GetObjectItemCaseSensitive(r6, "result");
+  char *got = cJSON_PrintUnformatted(res);
+  cr_assert(got && strstr(got, "\"only_symbol\"") && !strstr(got, "f_long_name"),
+            "documentSymbol not recomputed on version 2: %.300s", got);
+  free(got);
+  cJSON_Delete(r5);
+  cJSON_Delete(r6);
+  cJSON_Delete(dg);
   stop(c);
+}
+
+Test(server, log_file_and_level, .timeout = 60) {
+  char path[] = "/tmp/iml-log-XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  close(fd);
+  const char *args[] = {"--log-file", path, "--log-level", "debug", NULL};
+  lc_client *c = start(args);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"$/unknownNotification\",\"params\":{}}");
+  stop(c);
+  size_t len = 0;
+  char *log = tu_read_file(path, &len);
+  cr_assert(log);
+  cr_assert(strstr(log, "initialized"), "no info line in the log file:\n%s", log);
+  cr_assert(strstr(log, "unknown notification ignored: $/unknownNotification"), "no debug line:\n%s", log);
+  free(log);
+  unlink(path);
+  /* An unknown level is a usage error (exit 2), not a crash. */
+  const char *bad[] = {"--log-level", "loud", NULL};
+  lc_client *b = lc_spawn(bad, NULL);
+  cr_assert_eq(lc_wait_exit(b, TIMEOUT_MS), 2);
+  lc_destroy(b);
 }

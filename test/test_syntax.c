@@ -90,6 +90,7 @@ static const golden goldens[] = {
     {"unterminated comment", "let x = 1 (* abc\ndef", 10, 12, "E0002", "unterminated comment"},
     {"unterminated nested comment", "(* a (* b *) c\nlet x = 1", 0, 2, "E0002", "unterminated comment"},
     {"unterminated quoted string", "let x = {|abc", 8, 10, "E0002", "unterminated quoted string"},
+    {"unterminated quoted string with id", "let x = {id|abc\nlet y = 2", 8, 12, "E0002", "unterminated quoted string"},
     {"unterminated char", "let x = 'a", 8, 9, "E0002", "unterminated character literal"},
     {"variant without type", "type t = A | B of", 15, 17, "E0001", "syntax error: unexpected end of input after `of`"},
     {"unexpected character", "let x = $ 3", 8, 9, "E0001", "syntax error: unexpected `$`"},
@@ -101,6 +102,10 @@ static const golden goldens[] = {
      "syntax error: unexpected `[@@by auto]`"},
     {"in inside a lemma", "lemma replay_nil acc = replay acc [] = in acc", 39, 41, "E0001",
      "syntax error: unexpected `in`"},
+    {"theorem alone", "theorem", 0, 7, "E0001", "syntax error: unexpected end of input after `theorem`"},
+    {"theorem without =", "theorem foo", 8, 11, "E0002", "missing `=` after `foo`"},
+    {"local let without =", "let x = let y in 3", 12, 13, "E0002", "missing `=` after `y`"},
+    {"verify with unclosed paren", "verify (", 7, 8, "E0001", "syntax error: unexpected end of input after `(`"},
     {"keyword after a broken item is not a second error",
      "let fee = )\nlet ok = 1\nmodule Audit = struct\n  let check acc = if acc < 0 Overdrawn else Ok_\nend\n", 10, 11,
      "E0001", "syntax error: unexpected `)`"},
@@ -188,6 +193,8 @@ Test(syntax, clean_iml_forms_and_tactic_payloads) {
       "let s = \"a (* not a comment\"\n(* comment with \"string *)\" inside *)\nlet c = '\\''\n",
       "",
       "(* only a comment *)",
+      "let ( let* ) = Option.bind\nlet g o = let* y = o in let* y in Some y\n",
+      "let test = 3\nlet v = test + 1\n",
   };
   for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++) {
     diag_list l = {0};

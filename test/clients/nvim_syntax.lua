@@ -1,0 +1,48 @@
+-- Neovim (0.7+) headless client test: start iml-lsp with the built-in LSP
+-- client, see a syntax error, list document symbols, fix the error, see the
+-- diagnostic cleared. Run by test/clients/run.sh:
+--   IML_LSP_BIN=... IML_TEST_FILE=... nvim --headless -u NONE -S nvim_syntax.lua
+local function out(msg) io.stdout:write("nvim: " .. msg .. "\n") end
+
+local ok, err = pcall(function()
+  local bin = assert(os.getenv("IML_LSP_BIN"), "IML_LSP_BIN not set")
+  local file = assert(os.getenv("IML_TEST_FILE"), "IML_TEST_FILE not set")
+  vim.cmd("edit " .. vim.fn.fnameescape(file))
+  vim.bo.filetype = "iml"
+  local client_id = vim.lsp.start_client({
+    name = "iml-lsp",
+    cmd = { bin },
+    root_dir = vim.fn.fnamemodify(file, ":h"),
+  })
+  assert(client_id, "start_client failed")
+  vim.lsp.buf_attach_client(0, client_id)
+
+  assert(vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end, 50),
+         "no diagnostic for the syntax error")
+  local d = vim.diagnostic.get(0)[1]
+  out(string.format("diagnostic at %d:%d: %s", d.lnum + 1, d.col + 1, d.message))
+  assert(d.lnum == 1, "diagnostic on line " .. (d.lnum + 1) .. ", expected 2")
+
+  local params = { textDocument = vim.lsp.util.make_text_document_params() }
+  local res = vim.lsp.buf_request_sync(0, "textDocument/documentSymbol", params, 10000)
+  assert(res and res[client_id] and res[client_id].result, "no documentSymbol result")
+  local names = {}
+  for _, s in ipairs(res[client_id].result) do table.insert(names, s.name) end
+  out("symbols: " .. table.concat(names, ", "))
+  assert(table.concat(names, ",") == "color,broken,lemma_one", "unexpected symbols")
+
+  -- Fix the error by editing the buffer (incremental didChange).
+  vim.api.nvim_buf_set_lines(0, 1, 2, false, { "let broken x = x + 1" })
+  assert(vim.wait(15000, function() return #vim.diagnostic.get(0) == 0 end, 50),
+         "diagnostic not cleared after the fix")
+  out("diagnostic cleared after the fix")
+  vim.lsp.stop_client(client_id)
+end)
+
+if ok then
+  out("PASS")
+  vim.cmd("qall!")
+else
+  out("FAIL: " .. tostring(err))
+  vim.cmd("cquit 1")
+end

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Real-client tests: Neovim (built-in LSP client) and Emacs (eglot) against
+# the built server. usage: test/clients/run.sh nvim|emacs BINARY
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+which=$1
+bin=$(realpath "$2")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp "$here/sample.iml" "$tmp/sample.iml"
+export IML_LSP_BIN=$bin IML_TEST_FILE=$tmp/sample.iml HOME=$tmp
+case "$which" in
+  nvim)
+    command -v nvim >/dev/null || { echo "nvim not installed"; exit 1; }
+    timeout 90 nvim --headless -u NONE -i NONE -n -S "$here/nvim_syntax.lua" </dev/null ;;
+  emacs)
+    command -v emacs >/dev/null || { echo "emacs not installed"; exit 1; }
+    timeout 90 emacs --batch -Q -l "$here/emacs_syntax.el" </dev/null ;;
+  *) echo "usage: $0 nvim|emacs BINARY"; exit 2 ;;
+esac
