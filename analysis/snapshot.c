@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "iml_grammar.h"
+#include "iml_guard.h"
 
 struct snap {
   _Atomic long refs;
@@ -29,6 +30,8 @@ struct snap {
   TSTree *tree;
   diag_list diags;
   int incremental;
+  bool has_error;   /* the tree has ERROR/MISSING nodes */
+  bool refused;     /* not parsed: the text would crash tree-sitter (iml_guard.h) */
 };
 
 static void snap__free(snap *s) {
@@ -40,6 +43,25 @@ static void snap__free(snap *s) {
   if (s->tree) ts_tree_delete(s->tree);
   diag_list_clear(&s->diags);
   free(s);
+}
+
+/* The text would crash the parser: keep it (queries still see the text) with
+** an empty tree and one diagnostic on the first line. */
+static snap *snap__refuse(snap *s, TSParser *parser) {
+  s->refused = true;
+  s->has_error = true;
+  s->tree = ts_parser_parse_string(parser, NULL, "", 0);
+  s->lines = text_lines_create(s->text, s->len);
+  char *msg = strdup("not analysed: this text would crash the parser (a syntax node with more than 65,535 "
+                     "children, a limit of tree-sitter 0.20.7), e.g. a very long run of comments or of "
+                     "unfinished items");
+  if (!s->tree || !s->lines || !msg ||
+      diag_list_push(&s->diags, (text_span){0, (uint32_t)text_lines_end(s->lines, 0)}, DIAG_ERROR,
+                     SYN_CODE_PARSER_LIMIT, msg) < 0) {
+    snap__free(s);
+    return NULL;
+  }
+  return s;
 }
 
 snap *snap_build(const char *uri, int64_t version, char *text, size_t len,
@@ -54,17 +76,36 @@ snap *snap_build(const char *uri, int64_t version, char *text, size_t len,
   s->view = imlg_view_dup(text, len);
   if (!s->uri || !s->view) goto fail;
 
-  TSTree *old = NULL;
-  if (base && base->tree) {
-    TSInputEdit *edits = NULL;
-    int n = imlg_compute_edits(base->text, base->view, base->len, text, s->view, len, &edits);
-    if (n >= 0) {
-      old = ts_tree_copy(base->tree);
-      for (int i = 0; old && i < n; i++) ts_tree_edit(old, &edits[i]);
-      s->incremental = 1;
-    }
-    free(edits);
+  /* Guard (iml_guard.h): text with many tokens is probed in a child process
+  ** first, unless it is a small edit of an error-free base (recovery from a
+  ** local mistake stays local). A probed text is parsed from scratch so that
+  ** this parse is exactly the one the probe survived. */
+  TSInputEdit *edits = NULL;
+  int nedits = base && base->tree && !base->refused
+                   ? imlg_compute_edits(base->text, base->view, base->len, text, s->view, len, &edits)
+                   : -1;
+  bool probe = false;
+  if (imlg_token_estimate(s->view, len) > IMLG_SAFE_TOKENS) {
+    bool small_edit = nedits >= 0 && !base->has_error &&
+                      (nedits == 0 || (edits[0].old_end_byte - edits[0].start_byte < 4096 &&
+                                       edits[0].new_end_byte - edits[0].start_byte < 4096));
+    probe = !small_edit;
   }
+  if (probe) {
+    imlg_probe_result r = imlg_probe_parse(s->view, len, sw ? sw_cancel_flag(sw) : NULL);
+    if (r == IMLG_PROBE_CANCELLED) { free(edits); goto fail; }
+    if (r == IMLG_PROBE_CRASHED) {
+      free(edits);
+      return snap__refuse(s, parser);
+    }
+  }
+  TSTree *old = NULL;
+  if (nedits >= 0 && !probe) {
+    old = ts_tree_copy(base->tree);
+    for (int i = 0; old && i < nedits; i++) ts_tree_edit(old, &edits[i]);
+    s->incremental = 1;
+  }
+  free(edits);
   ts_parser_set_cancellation_flag(parser, sw ? sw_cancel_flag(sw) : NULL);
   s->tree = imlg_parse(parser, old, text, s->view, len);
   bool had_base = old != NULL;
@@ -83,6 +124,7 @@ snap *snap_build(const char *uri, int64_t version, char *text, size_t len,
     ts_parser_reset(parser); /* a cancelled parse leaves state behind */
     goto fail;
   }
+  s->has_error = ts_node_has_error(ts_tree_root_node(s->tree));
   if (!sw_is_on(sw)) goto fail;
   s->lines = text_lines_create(text, len);
   if (!s->lines) goto fail;

@@ -33,6 +33,7 @@ typedef struct {
 #define SYN_CODE_UNEXPECTED "E0001"   /* unexpected token(s) */
 #define SYN_CODE_MISSING    "E0002"   /* missing token */
 #define SYN_CODE_UNSUPPORTED_TEXT "E0003" /* invalid UTF-8 / NUL bytes */
+#define SYN_CODE_PARSER_LIMIT "E0004"     /* text the parser cannot handle safely (see iml_guard.h) */
 
 /* Append the syntax diagnostics of `tree` over text[0..len) (borrowed) to
 ** `out`, sorted by position, at most `max` of them (0 = no limit). Returns 0,

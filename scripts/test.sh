@@ -32,7 +32,7 @@ if [ "${IML_TEST_QUICK:-0}" != 1 ]; then
   ASAN_OPTIONS="detect_leaks=1:log_path=$san_logs/asan" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$san_logs/ubsan" \
     run_suite "tests under ASan+UBSan" build-asan -DCMAKE_BUILD_TYPE=Debug -DIML_SANITIZE=address,undefined
-  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$san_logs/tsan" \
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:log_path=$san_logs/tsan" \
     run_suite "tests under TSan" build-tsan -DCMAKE_BUILD_TYPE=Debug -DIML_SANITIZE=thread
 fi
 if [ $status -ne 0 ]; then echo "SOME TESTS FAILED"; else echo "ALL TEST SUITES PASSED"; fi

@@ -325,3 +325,32 @@ Test(server, log_file_and_level, .timeout = 60) {
   cr_assert_eq(lc_wait_exit(b, TIMEOUT_MS), 2);
   lc_destroy(b);
 }
+
+/* A document that would crash tree-sitter 0.20.7 gets one E0004 diagnostic;
+** the server keeps serving (plain builds only: the probe child crashes on
+** purpose, which a sanitizer would report). */
+Test(server, parser_crashing_document_is_refused, .timeout = 120) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  cr_skip_test("the probe's deliberate crash would be reported by the sanitizer");
+#endif
+  lc_client *c = start(NULL);
+  size_t n = 20000;
+  const char *unit = "let x = [\n";
+  char *t = malloc(strlen(unit) * n + 1);
+  for (size_t i = 0; i < n; i++) memcpy(t + i * strlen(unit), unit, strlen(unit));
+  t[strlen(unit) * n] = 0;
+  send_open(c, "file:///bad.iml", t);
+  free(t);
+  cJSON *d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+  cr_assert(d, "no diagnostics");
+  const cJSON *diags = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "params"), "diagnostics");
+  cr_assert_eq(cJSON_GetArraySize(diags), 1);
+  cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(diags, 0), "code")->valuestring, "E0004");
+  cJSON_Delete(d);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"textDocument/documentSymbol\",\"params\":{\"textDocument\":{\"uri\":\"file:///bad.iml\"}}}");
+  cJSON *r = lc_wait_response(c, 3, TIMEOUT_MS);
+  cr_assert(r);
+  cr_assert_eq(error_code(r), 0);
+  cJSON_Delete(r);
+  stop(c);
+}

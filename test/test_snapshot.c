@@ -125,3 +125,58 @@ Test(snapshot, incremental_diagnostics_equal_fresh, .timeout = 300) {
   static const uint64_t seeds[] = {7, 17, 37};
   for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) random_history(seeds[i]);
 }
+
+/* Text that crashes tree-sitter 0.20.7 (a node with > 65,535 children) is
+** refused with E0004 instead of taking the process down (iml_guard.h). The
+** probe child dies on purpose here, which sanitizers would report, so the
+** test runs only in plain builds. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#endif
+
+static char *repeat(const char *unit, int n, const char *tail) {
+  size_t ul = strlen(unit), tl = strlen(tail);
+  char *t = malloc(ul * (size_t)n + tl + 1);
+  for (int i = 0; i < n; i++) memcpy(t + ul * (size_t)i, unit, ul);
+  memcpy(t + ul * (size_t)n, tail, tl + 1);
+  return t;
+}
+
+Test(snapshot, parser_crashing_text_is_refused, .timeout = 120) {
+#ifdef SANITIZED
+  cr_skip_test("the probe's deliberate crash would be reported by the sanitizer");
+#endif
+  const char *units[] = {"let x = [\n", "(* c *)\n", "let x = 1 +\n"};
+  int counts[] = {20000, 70000, 20000};
+  for (int k = 0; k < 3; k++) {
+    char *t = repeat(units[k], counts[k], "let y = 1\n");
+    snap *s = build(t, NULL, NULL);
+    cr_assert(s, "case %d: no snapshot", k);
+    const diag_list *dl = snap_diagnostics(s);
+    cr_assert_eq(dl->count, 1, "case %d", k);
+    cr_assert_str_eq(dl->items[0].code, SYN_CODE_PARSER_LIMIT);
+    cr_assert_eq(dl->items[0].span.start, 0);
+    cr_assert_str_eq(snap_text(s), t);
+    /* An edit of a refused text is probed again, never parsed blindly. */
+    snap *s2 = build(t, s, NULL);
+    cr_assert(s2);
+    cr_assert_str_eq(snap_diagnostics(s2)->items[0].code, SYN_CODE_PARSER_LIMIT);
+    snap_release(s2);
+    snap_release(s);
+    free(t);
+  }
+  /* A large valid text passes the probe and is analysed normally. */
+  char *ok = repeat("let f x = (x + 1) * 2 (* fine *)\n", 5000, "");
+  snap *s = build(ok, NULL, NULL);
+  cr_assert(s);
+  cr_assert_eq(snap_diagnostics(s)->count, 0);
+  cr_assert(!snap_was_incremental(s));
+  /* A small edit of an error-free large text is parsed incrementally. */
+  ok[4] = 'g';
+  snap *s2 = build(ok, s, NULL);
+  cr_assert(s2);
+  cr_assert(snap_was_incremental(s2));
+  snap_release(s2);
+  snap_release(s);
+  free(ok);
+}
