@@ -85,18 +85,12 @@ cJSON *hd_selection_range(const snap *s, const cJSON *params, text_encoding enc,
   for (const cJSON *p = positions->child; p; p = p->next, idx++) {
     if (!sw_is_on(sw)) break;
     text_pos pos;
-    cJSON *wrap = cJSON_CreateObject();
-    cJSON_AddItemReferenceToObject(wrap, "p", (cJSON *)p);
-    char path[32];
-    snprintf(path, sizeof path, "p");
-    bool ok = lj_get_position(wrap, path, true, &pos, &e);
-    cJSON_Delete(wrap);
-    if (!ok) {
+    char path[48];
+    snprintf(path, sizeof path, "positions[%d]", idx);
+    if (!lj_position_of(p, path, &pos, &e)) {
       cJSON_Delete(arr);
       ts_tree_delete(tree);
-      char msg[256];
-      snprintf(msg, sizeof msg, "invalid params: positions[%d] must be a Position {line, character}", idx);
-      return hd__fail(err, JSONRPC_INVALID_PARAMS, msg);
+      return hd__fail(err, JSONRPC_INVALID_PARAMS, e.msg);
     }
     size_t off = text_offset(snap_lines(s), pos, enc, NULL);
     text_span *chain = NULL;

@@ -61,21 +61,30 @@ bool lj_get_array(const cJSON *root, const char *path, bool required, const cJSO
   return true;
 }
 
+bool lj_position_of(const cJSON *obj, const char *name, text_pos *out, lj_err *err) {
+  if (!cJSON_IsObject(obj)) return lj__fail(err, name, "must be a Position {line, character}");
+  int64_t v[2];
+  static const char *keys[2] = {"line", "character"};
+  for (int i = 0; i < 2; i++) {
+    char sub[160];
+    snprintf(sub, sizeof sub, "%s.%s", name, keys[i]);
+    if (!lj_get_int(obj, keys[i], true, &v[i], err)) {
+      /* Re-word with the full path of the field. */
+      const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, keys[i]);
+      return lj__fail(err, sub, f && !cJSON_IsNull(f) ? "must be an integer" : "is required (an integer)");
+    }
+    if (v[i] < 0 || v[i] > UINT32_MAX) return lj__fail(err, sub, "must be a non-negative integer");
+  }
+  out->line = (uint32_t)v[0];
+  out->character = (uint32_t)v[1];
+  return true;
+}
+
 bool lj_get_position(const cJSON *root, const char *path, bool required, text_pos *out, lj_err *err) {
   const cJSON *obj = NULL;
   if (!lj_get_object(root, path, required, &obj, err)) return false;
   if (!obj) return true;
-  int64_t line = -1, ch = -1;
-  char sub[160];
-  snprintf(sub, sizeof sub, "%s.line", path);
-  if (!lj_get_int(root, sub, true, &line, err)) return false;
-  if (line < 0 || line > UINT32_MAX) return lj__fail(err, sub, "must be a non-negative integer");
-  snprintf(sub, sizeof sub, "%s.character", path);
-  if (!lj_get_int(root, sub, true, &ch, err)) return false;
-  if (ch < 0 || ch > UINT32_MAX) return lj__fail(err, sub, "must be a non-negative integer");
-  out->line = (uint32_t)line;
-  out->character = (uint32_t)ch;
-  return true;
+  return lj_position_of(obj, path, out, err);
 }
 
 cJSON *lj_position(text_pos p) {

@@ -30,6 +30,10 @@ bool lj_get_array(const cJSON *root, const char *path, bool required, const cJSO
 /* An LSP Position object {line, character} (non-negative integers). */
 bool lj_get_position(const cJSON *root, const char *path, bool required, text_pos *out, lj_err *err);
 
+/* Parse a Position object `obj` (borrowed); `name` is used in the error
+** message ("invalid params: positions[0].line must be …"). */
+bool lj_position_of(const cJSON *obj, const char *name, text_pos *out, lj_err *err);
+
 cJSON *lj_position(text_pos p);
 cJSON *lj_range(text_range r);
 cJSON *lj_span(const text_lines *lines, text_span span, text_encoding enc);

@@ -10,7 +10,7 @@
 --> {"jsonrpc":"2.0","id":12,"method":"textDocument/selectionRange","params":{"positions":[{"line":6,"character":18},{"line":0,"character":0}],"textDocument":{"uri":"file:///w/s.iml"}}}
 <-- {"jsonrpc":"2.0","id":12,"result":[{"range":{"start":{"line":6,"character":18},"end":{"line":6,"character":20}},"parent":{"range":{"start":{"line":6,"character":16},"end":{"line":6,"character":22}},"parent":{"range":{"start":{"line":6,"character":4},"end":{"line":6,"character":22}},"parent":{"range":{"start":{"line":5,"character":2},"end":{"line":7,"character":27}},"parent":{"range":{"start":{"line":4,"character":4},"end":{"line":7,"character":27}},"parent":{"range":{"start":{"line":4,"character":0},"end":{"line":7,"character":27}},"parent":{"range":{"start":{"line":0,"character":0},"end":{"line":17,"character":0}}}}}}}}},{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":4}},"parent":{"range":{"start":{"line":0,"character":0},"end":{"line":2,"character":34}},"parent":{"range":{"start":{"line":0,"character":0},"end":{"line":17,"character":0}}}}}]}
 --> {"jsonrpc":"2.0","id":20,"method":"textDocument/selectionRange","params":{"textDocument":{"uri":"file:///w/s.iml"},"positions":[{"line":"x"}]}}
-<-- {"jsonrpc":"2.0","id":20,"error":{"code":-32602,"message":"invalid params: positions[0] must be a Position {line, character}"}}
+<-- {"jsonrpc":"2.0","id":20,"error":{"code":-32602,"message":"invalid params: positions[0].line must be an integer"}}
 --> {"jsonrpc":"2.0","id":21,"method":"textDocument/documentSymbol","params":{"textDocument":{}}}
 <-- {"jsonrpc":"2.0","id":21,"error":{"code":-32602,"message":"invalid params: textDocument.uri is required (a string)"}}
 --> {"jsonrpc":"2.0","id":22,"method":"textDocument/foldingRange","params":[]}
