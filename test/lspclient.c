@@ -215,6 +215,16 @@ void lc_destroy(lc_client *c) {
 
 bool lc_match(const cJSON *pattern, const cJSON *value, char *where, size_t where_len) {
   if (cJSON_IsString(pattern) && strcmp(pattern->valuestring, "$any") == 0) return value != NULL;
+  /* "prefix$any" matches any string starting with prefix. */
+  if (cJSON_IsString(pattern) && cJSON_IsString(value)) {
+    size_t pl = strlen(pattern->valuestring);
+    if (pl > 4 && strcmp(pattern->valuestring + pl - 4, "$any") == 0) {
+      if (strncmp(pattern->valuestring, value->valuestring, pl - 4) == 0) return true;
+      snprintf(where, where_len, " = \"%.200s\" (expected prefix \"%.*s\")", value->valuestring, (int)(pl - 4),
+               pattern->valuestring);
+      return false;
+    }
+  }
   if (!value) { snprintf(where, where_len, "missing"); return false; }
   if (cJSON_IsObject(pattern)) {
     if (!cJSON_IsObject(value)) { snprintf(where, where_len, "not an object"); return false; }

@@ -41,7 +41,7 @@ void lc_destroy(lc_client *c);  /* kills the process if still running */
 
 /* True when every key of `pattern` exists in `value` with a matching value
 ** (objects: recursive subset; arrays: same length, element-wise; strings
-** "$any" match anything). On mismatch writes the path to `where`. */
+** "$any" match anything; "prefix$any" matches strings starting with prefix). On mismatch writes the path to `where`. */
 bool lc_match(const cJSON *pattern, const cJSON *value, char *where, size_t where_len);
 
 #endif

@@ -14,7 +14,7 @@
 **   %% exit N                 the server must exit with status N
 **   %% quiet MS              no message (other than logMessage) within MS ms
 ** Patterns match as subsets (objects), element-wise (arrays, same length),
-** and "$any" matches any value. Each transcript is one parameterized test.
+** "$any" matches any value, and "text$any" any string starting with text. Each transcript is one parameterized test.
 */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
