@@ -38,7 +38,14 @@
 ** [@@@import]/open items spanning several lines (imports). At most one range
 ** per start line (the largest): clients fold by start line. Line numbers are
 ** the tree's rows (tree-sitter counts "\n", as text.h does), so the
-** `lines` index is not needed (it may be NULL).
+** `lines` index is not needed (it may be NULL). The walk does not descend
+** into one-line nodes: every fold spans lines, and so does every ancestor
+** of a multi-line node (a sixth of the nodes are visited on typical code).
+**
+** Cost: node types are compared by symbol through a per-call memo (a strcmp
+** chain per node cost more than the tree access), fields by id, and the
+** small nodes of an item are indexed (ts_node_child) rather than walked
+** with a freshly allocated cursor.
 **
 ** Selection: one descent from the root with a cursor, choosing at each level
 ** the child containing the offset (or ending exactly at it), deduplicating
@@ -57,10 +64,44 @@
 #define OUTLINE__MAX_DEPTH 64   /* nested modules / ERROR item lists */
 #define OUTLINE__NAME_MAX 40    /* characters of a statement's name */
 
+/* Node types the outline looks at, compared by symbol: a per-call memo maps
+** each symbol seen to one of these (strcmp on type names, node after node,
+** cost more than the tree accesses themselves). */
+enum {
+  OK_OTHER, OK_COMMENT, OK_COMPILATION_UNIT, OK_STRUCTURE, OK_SIGNATURE, OK_MATCH_CASE, OK_LET_BINDING,
+  OK_TYPE_BINDING, OK_MODULE_BINDING, OK_OPEN_MODULE, OK_FLOATING_ATTRIBUTE, OK_ATTRIBUTE_ID, OK_SEMISEMI,
+  OK_EXPRESSION_ITEM, OK_VALUE_DEFINITION, OK_TYPE_DEFINITION, OK_MODULE_DEFINITION, OK_MODULE_TYPE_DEFINITION,
+  OK_AND, OK_FIELD_DECLARATION, OK_FIELD_NAME, OK_CONSTRUCTOR_DECLARATION, OK_CONSTRUCTOR_NAME,
+  OK_RECORD_DECLARATION, OK_VARIANT_DECLARATION, OK_DOTDOT, OK_PARAMETER, OK_FUN_EXPRESSION,
+  OK_FUNCTION_EXPRESSION, OK_PARENTHESIZED_OPERATOR, OK_MODULE_NAME, OK_MODULE_PATH, OK_MODULE_TYPE_NAME,
+  OK_STRING, OK_QUOTED_STRING, OK_STRING_CONTENT, OK_ITEM_ATTRIBUTE, OK_COUNT
+};
+
+static const char *const outline__kind_names[OK_COUNT] = {
+    [OK_COMMENT] = "comment", [OK_COMPILATION_UNIT] = "compilation_unit", [OK_STRUCTURE] = "structure",
+    [OK_SIGNATURE] = "signature", [OK_MATCH_CASE] = "match_case", [OK_LET_BINDING] = "let_binding",
+    [OK_TYPE_BINDING] = "type_binding", [OK_MODULE_BINDING] = "module_binding",
+    [OK_OPEN_MODULE] = "open_module", [OK_FLOATING_ATTRIBUTE] = "floating_attribute",
+    [OK_ATTRIBUTE_ID] = "attribute_id", [OK_SEMISEMI] = ";;", [OK_EXPRESSION_ITEM] = "expression_item",
+    [OK_VALUE_DEFINITION] = "value_definition", [OK_TYPE_DEFINITION] = "type_definition",
+    [OK_MODULE_DEFINITION] = "module_definition", [OK_MODULE_TYPE_DEFINITION] = "module_type_definition",
+    [OK_AND] = "and", [OK_FIELD_DECLARATION] = "field_declaration", [OK_FIELD_NAME] = "field_name",
+    [OK_CONSTRUCTOR_DECLARATION] = "constructor_declaration", [OK_CONSTRUCTOR_NAME] = "constructor_name",
+    [OK_RECORD_DECLARATION] = "record_declaration", [OK_VARIANT_DECLARATION] = "variant_declaration",
+    [OK_DOTDOT] = "..", [OK_PARAMETER] = "parameter", [OK_FUN_EXPRESSION] = "fun_expression",
+    [OK_FUNCTION_EXPRESSION] = "function_expression", [OK_PARENTHESIZED_OPERATOR] = "parenthesized_operator",
+    [OK_MODULE_NAME] = "module_name", [OK_MODULE_PATH] = "module_path",
+    [OK_MODULE_TYPE_NAME] = "module_type_name", [OK_STRING] = "string", [OK_QUOTED_STRING] = "quoted_string",
+    [OK_STRING_CONTENT] = "string_content", [OK_ITEM_ATTRIBUTE] = "item_attribute",
+};
+
 typedef struct {
   const char *text;
   size_t len;
   bool oom;
+  unsigned char *kinds; /* by symbol: OK_* + 1, 0 = not seen yet (NULL: no memo) */
+  uint32_t nsym;
+  TSFieldId f_body, f_name, f_equation, f_pattern, f_type;
 } outline__ctx;
 
 typedef struct {
@@ -70,6 +111,34 @@ typedef struct {
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers */
+
+static int outline__kind(outline__ctx *c, TSNode n) {
+  TSSymbol sym = ts_node_symbol(n);
+  if (c->kinds && sym < c->nsym && c->kinds[sym]) return c->kinds[sym] - 1;
+  const char *t = ts_node_type(n);
+  int k = OK_OTHER;
+  for (int i = 1; i < OK_COUNT; i++)
+    if (!strcmp(t, outline__kind_names[i])) {
+      k = i;
+      break;
+    }
+  if (c->kinds && sym < c->nsym) c->kinds[sym] = (unsigned char)(k + 1);
+  return k;
+}
+
+/* Set up the memo and field ids for `tree` (the memo is optional: without
+** memory, types are compared by name). */
+static void outline__ctx_init(outline__ctx *c, const TSTree *tree, const char *text, size_t len) {
+  const TSLanguage *lang = ts_tree_language(tree);
+  *c = (outline__ctx){.text = text, .len = len};
+  c->nsym = ts_language_symbol_count(lang);
+  c->kinds = calloc(c->nsym ? c->nsym : 1, 1);
+  c->f_body = ts_language_field_id_for_name(lang, "body", 4);
+  c->f_name = ts_language_field_id_for_name(lang, "name", 4);
+  c->f_equation = ts_language_field_id_for_name(lang, "equation", 8);
+  c->f_pattern = ts_language_field_id_for_name(lang, "pattern", 7);
+  c->f_type = ts_language_field_id_for_name(lang, "type", 4);
+}
 
 static bool outline__is_ident_char(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -244,81 +313,69 @@ void outline_symbols_free(osym *syms, size_t n) {
   free(syms);
 }
 
-/* First direct child of `n` with type `type` (named or not). */
-static TSNode outline__child_of_type(TSNode n, const char *type) {
-  TSTreeCursor cur = ts_tree_cursor_new(n);
-  TSNode r = {0};
-  if (ts_tree_cursor_goto_first_child(&cur)) {
-    do {
-      TSNode ch = ts_tree_cursor_current_node(&cur);
-      if (!strcmp(ts_node_type(ch), type)) {
-        r = ch;
-        break;
-      }
-    } while (ts_tree_cursor_goto_next_sibling(&cur));
+/* First direct child of `n` of kind `k` (named or not). The nodes asked
+** have a handful of children: indexing beats allocating a cursor. */
+static TSNode outline__child_of_kind(outline__ctx *c, TSNode n, int k) {
+  uint32_t cnt = ts_node_child_count(n);
+  for (uint32_t i = 0; i < cnt; i++) {
+    TSNode ch = ts_node_child(n, i);
+    if (outline__kind(c, ch) == k) return ch;
   }
-  ts_tree_cursor_delete(&cur);
-  return r;
+  return (TSNode){0};
 }
 
 /* ------------------------------------------------------------------------ */
 /* Types */
 
 static void outline__fields(outline__ctx *c, TSNode record, outline__vec *out) {
-  TSTreeCursor cur = ts_tree_cursor_new(record);
-  if (ts_tree_cursor_goto_first_child(&cur)) {
-    do {
-      TSNode f = ts_tree_cursor_current_node(&cur);
-      if (strcmp(ts_node_type(f), "field_declaration")) continue;
-      TSNode name = outline__child_of_type(f, "field_name");
-      if (ts_node_is_null(name)) continue;
-      TSNode ty = ts_node_child_by_field_name(f, "type", 4);
-      char *detail = ts_node_is_null(ty) ? NULL
-                                          : outline__text(c, outline__start(c, ty), outline__end(c, ty), 60, false);
-      text_span sel = {outline__start(c, name), outline__end(c, name)};
-      outline__push(c, out, outline__text(c, sel.start, sel.end, 0, false), detail, OSYM_FIELD,
-                    (text_span){outline__start(c, f), outline__end(c, f)}, sel);
-    } while (!c->oom && ts_tree_cursor_goto_next_sibling(&cur));
+  uint32_t cnt = ts_node_child_count(record);
+  for (uint32_t i = 0; i < cnt && !c->oom; i++) {
+    TSNode f = ts_node_child(record, i);
+    if (outline__kind(c, f) != OK_FIELD_DECLARATION) continue;
+    TSNode name = outline__child_of_kind(c, f, OK_FIELD_NAME);
+    if (ts_node_is_null(name)) continue;
+    TSNode ty = ts_node_child_by_field_id(f, c->f_type);
+    char *detail = ts_node_is_null(ty) ? NULL
+                                        : outline__text(c, outline__start(c, ty), outline__end(c, ty), 60, false);
+    text_span sel = {outline__start(c, name), outline__end(c, name)};
+    outline__push(c, out, outline__text(c, sel.start, sel.end, 0, false), detail, OSYM_FIELD,
+                  (text_span){outline__start(c, f), outline__end(c, f)}, sel);
   }
-  ts_tree_cursor_delete(&cur);
 }
 
 static void outline__constructors(outline__ctx *c, TSNode variants, outline__vec *out) {
-  TSTreeCursor cur = ts_tree_cursor_new(variants);
-  if (ts_tree_cursor_goto_first_child(&cur)) {
-    do {
-      TSNode k = ts_tree_cursor_current_node(&cur);
-      if (strcmp(ts_node_type(k), "constructor_declaration")) continue;
-      TSNode name = outline__child_of_type(k, "constructor_name");
-      if (ts_node_is_null(name)) continue;
-      text_span sel = {outline__start(c, name), outline__end(c, name)};
-      text_span range = {outline__start(c, k), outline__end(c, k)};
-      char *detail = range.end > sel.end ? outline__text(c, sel.end, range.end, 60, false) : NULL;
-      if (detail && !*detail) free(detail), detail = NULL;
-      osym *s = outline__push(c, out, outline__text(c, sel.start, sel.end, 0, false), detail,
-                              OSYM_ENUM_MEMBER, range, sel);
-      TSNode rec = outline__child_of_type(k, "record_declaration");
-      if (s && !ts_node_is_null(rec)) {
-        outline__vec kids = {0};
-        outline__fields(c, rec, &kids);
-        outline__attach(s, &kids);
-      }
-    } while (!c->oom && ts_tree_cursor_goto_next_sibling(&cur));
+  uint32_t cnt = ts_node_child_count(variants);
+  for (uint32_t i = 0; i < cnt && !c->oom; i++) {
+    TSNode k = ts_node_child(variants, i);
+    if (outline__kind(c, k) != OK_CONSTRUCTOR_DECLARATION) continue;
+    TSNode name = outline__child_of_kind(c, k, OK_CONSTRUCTOR_NAME);
+    if (ts_node_is_null(name)) continue;
+    text_span sel = {outline__start(c, name), outline__end(c, name)};
+    text_span range = {outline__start(c, k), outline__end(c, k)};
+    char *detail = range.end > sel.end ? outline__text(c, sel.end, range.end, 60, false) : NULL;
+    if (detail && !*detail) free(detail), detail = NULL;
+    osym *s = outline__push(c, out, outline__text(c, sel.start, sel.end, 0, false), detail,
+                            OSYM_ENUM_MEMBER, range, sel);
+    TSNode rec = outline__child_of_kind(c, k, OK_RECORD_DECLARATION);
+    if (s && !ts_node_is_null(rec)) {
+      outline__vec kids = {0};
+      outline__fields(c, rec, &kids);
+      outline__attach(s, &kids);
+    }
   }
-  ts_tree_cursor_delete(&cur);
 }
 
 static void outline__type_binding(outline__ctx *c, TSNode b, text_span range, outline__vec *out) {
-  TSNode name = ts_node_child_by_field_name(b, "name", 4);
+  TSNode name = ts_node_child_by_field_id(b, c->f_name);
   if (ts_node_is_null(name)) return;
-  TSNode body = ts_node_child_by_field_name(b, "body", 4);
-  TSNode eq = ts_node_child_by_field_name(b, "equation", 8);
+  TSNode body = ts_node_child_by_field_id(b, c->f_body);
+  TSNode eq = ts_node_child_by_field_id(b, c->f_equation);
   text_span sel = {outline__start(c, name), outline__end(c, name)};
   osym_kind kind = OSYM_TYPE_PARAMETER;
   char *detail;
-  const char *bt = ts_node_is_null(body) ? "" : ts_node_type(body);
-  if (!strcmp(bt, "variant_declaration") || !strcmp(bt, "..")) kind = OSYM_ENUM;
-  else if (!strcmp(bt, "record_declaration")) kind = OSYM_STRUCT;
+  int bk = ts_node_is_null(body) ? -1 : outline__kind(c, body);
+  if (bk == OK_VARIANT_DECLARATION || bk == OK_DOTDOT) kind = OSYM_ENUM;
+  else if (bk == OK_RECORD_DECLARATION) kind = OSYM_STRUCT;
   if (kind == OSYM_TYPE_PARAMETER && !ts_node_is_null(eq)) {
     char *t = outline__text(c, outline__start(c, eq), outline__end(c, eq), 40, true);
     detail = t ? malloc(strlen(t) + 3) : NULL;
@@ -331,7 +388,7 @@ static void outline__type_binding(outline__ctx *c, TSNode b, text_span range, ou
   osym *s = outline__push(c, out, outline__text(c, sel.start, sel.end, 0, false), detail, kind, range, sel);
   if (!s) return;
   outline__vec kids = {0};
-  if (kind == OSYM_ENUM && !strcmp(bt, "variant_declaration")) outline__constructors(c, body, &kids);
+  if (kind == OSYM_ENUM && bk == OK_VARIANT_DECLARATION) outline__constructors(c, body, &kids);
   else if (kind == OSYM_STRUCT) outline__fields(c, body, &kids);
   outline__attach(s, &kids);
 }
@@ -342,27 +399,24 @@ static void outline__type_binding(outline__ctx *c, TSNode b, text_span range, ou
 ** end). */
 typedef void (*outline__binding_fn)(outline__ctx *c, TSNode def, TSNode b, text_span range, outline__vec *out);
 
-static void outline__bindings(outline__ctx *c, TSNode def, const char *btype, outline__binding_fn fn,
+static void outline__bindings(outline__ctx *c, TSNode def, int bkind, outline__binding_fn fn,
                               outline__vec *out) {
   uint32_t start = outline__start(c, def), end = outline__end(c, def);
   uint32_t from = start;
   TSNode pending = {0};
   uint32_t pending_from = 0;
-  TSTreeCursor cur = ts_tree_cursor_new(def);
-  if (ts_tree_cursor_goto_first_child(&cur)) {
-    do {
-      TSNode ch = ts_tree_cursor_current_node(&cur);
-      const char *t = ts_node_type(ch);
-      if (!strcmp(t, "and")) {
-        from = outline__start(c, ch);
-      } else if (!strcmp(t, btype)) {
-        if (!ts_node_is_null(pending)) fn(c, def, pending, (text_span){pending_from, outline__end(c, pending)}, out);
-        pending = ch;
-        pending_from = from;
-      }
-    } while (!c->oom && ts_tree_cursor_goto_next_sibling(&cur));
+  uint32_t cnt = ts_node_child_count(def);
+  for (uint32_t i = 0; i < cnt && !c->oom; i++) {
+    TSNode ch = ts_node_child(def, i);
+    int k = outline__kind(c, ch);
+    if (k == OK_AND) {
+      from = outline__start(c, ch);
+    } else if (k == bkind) {
+      if (!ts_node_is_null(pending)) fn(c, def, pending, (text_span){pending_from, outline__end(c, pending)}, out);
+      pending = ch;
+      pending_from = from;
+    }
   }
-  ts_tree_cursor_delete(&cur);
   if (!ts_node_is_null(pending) && !c->oom) fn(c, def, pending, (text_span){pending_from, end}, out);
 }
 
@@ -375,8 +429,7 @@ static void outline__type_cb(outline__ctx *c, TSNode def, TSNode b, text_span ra
 /* Values */
 
 static char *outline__pattern_name(outline__ctx *c, TSNode pat) {
-  const char *t = ts_node_type(pat);
-  if (!strcmp(t, "parenthesized_operator")) {
+  if (outline__kind(c, pat) == OK_PARENTHESIZED_OPERATOR) {
     /* "( +! )" whatever the spacing. */
     TSNode op = ts_node_named_child(pat, 0);
     if (ts_node_is_null(op)) return outline__text(c, outline__start(c, pat), outline__end(c, pat), 0, false);
@@ -391,17 +444,17 @@ static char *outline__pattern_name(outline__ctx *c, TSNode pat) {
 }
 
 static void outline__let_cb(outline__ctx *c, TSNode def, TSNode b, text_span range, outline__vec *out) {
-  TSNode pat = ts_node_child_by_field_name(b, "pattern", 7);
+  TSNode pat = ts_node_child_by_field_id(b, c->f_pattern);
   if (ts_node_is_null(pat) || ts_node_is_missing(pat)) return;
   const char *kw = outline__view_keyword(c, ts_node_child(def, 0));
   osym_kind kind = OSYM_VARIABLE;
   if (kw) {
     kind = OSYM_BOOLEAN;
   } else {
-    TSNode body = ts_node_child_by_field_name(b, "body", 4);
-    const char *bt = ts_node_is_null(body) ? "" : ts_node_type(body);
-    if (!ts_node_is_null(outline__child_of_type(b, "parameter")) || !strcmp(bt, "fun_expression") ||
-        !strcmp(bt, "function_expression"))
+    TSNode body = ts_node_child_by_field_id(b, c->f_body);
+    int bk = ts_node_is_null(body) ? -1 : outline__kind(c, body);
+    if (!ts_node_is_null(outline__child_of_kind(c, b, OK_PARAMETER)) || bk == OK_FUN_EXPRESSION ||
+        bk == OK_FUNCTION_EXPRESSION)
       kind = OSYM_FUNCTION;
   }
   text_span sel = {outline__start(c, pat), outline__end(c, pat)};
@@ -414,12 +467,11 @@ static void outline__let_cb(outline__ctx *c, TSNode def, TSNode b, text_span ran
 static void outline__items(outline__ctx *c, TSNode container, unsigned depth, outline__vec *out);
 
 static void outline__module_cb(outline__ctx *c, TSNode def, TSNode b, text_span range, outline__vec *out) {
-  TSNode name = outline__child_of_type(b, "module_name");
+  TSNode name = outline__child_of_kind(c, b, OK_MODULE_NAME);
   if (ts_node_is_null(name)) return;
-  TSNode body = ts_node_child_by_field_name(b, "body", 4);
-  const char *bt = ts_node_is_null(body) ? "" : ts_node_type(body);
+  TSNode body = ts_node_child_by_field_id(b, c->f_body);
   char *detail = NULL;
-  if (!strcmp(bt, "module_path")) {
+  if (!ts_node_is_null(body) && outline__kind(c, body) == OK_MODULE_PATH) {
     char *p = outline__text(c, outline__start(c, body), outline__end(c, body), 40, true);
     detail = p ? malloc(strlen(p) + 3) : NULL;
     if (detail) strcpy(detail, "= "), strcat(detail, p);
@@ -432,14 +484,14 @@ static void outline__module_cb(outline__ctx *c, TSNode def, TSNode b, text_span 
 }
 
 /* [@@@import "p.iml"] / [@@@import M, "p.iml"]: the path string. */
-static TSNode outline__import_string(TSNode attr) {
+static TSNode outline__import_string(outline__ctx *c, TSNode attr) {
   TSTreeCursor cur = ts_tree_cursor_new(attr);
   TSNode r = {0};
   /* Bounded search: the payload is tiny for real imports. */
   for (unsigned steps = 0; steps < 64;) {
     TSNode n = ts_tree_cursor_current_node(&cur);
-    const char *t = ts_node_type(n);
-    if (!strcmp(t, "string") || !strcmp(t, "quoted_string")) {
+    int k = outline__kind(c, n);
+    if (k == OK_STRING || k == OK_QUOTED_STRING) {
       r = n;
       break;
     }
@@ -454,22 +506,22 @@ static TSNode outline__import_string(TSNode attr) {
   return r;
 }
 
-static bool outline__is_import(const outline__ctx *c, TSNode n) {
-  if (strcmp(ts_node_type(n), "floating_attribute")) return false;
+static bool outline__is_import(outline__ctx *c, TSNode n) {
+  if (outline__kind(c, n) != OK_FLOATING_ATTRIBUTE) return false;
   TSNode id = ts_node_named_child(n, 0);
-  if (ts_node_is_null(id) || strcmp(ts_node_type(id), "attribute_id")) return false;
+  if (ts_node_is_null(id) || outline__kind(c, id) != OK_ATTRIBUTE_ID) return false;
   uint32_t s = ts_node_start_byte(id), e = ts_node_end_byte(id);
   return e <= c->len && e - s == 6 && !memcmp(c->text + s, "import", 6);
 }
 
 static void outline__import(outline__ctx *c, TSNode n, outline__vec *out) {
   text_span range = {outline__start(c, n), outline__end(c, n)};
-  TSNode str = outline__import_string(n);
+  TSNode str = outline__import_string(c, n);
   char *name;
   text_span sel;
   if (!ts_node_is_null(str)) {
     sel = (text_span){outline__start(c, str), outline__end(c, str)};
-    TSNode content = outline__child_of_type(str, "string_content");
+    TSNode content = outline__child_of_kind(c, str, OK_STRING_CONTENT);
     if (!ts_node_is_null(content))
       name = outline__text(c, outline__start(c, content), outline__end(c, content), 0, true);
     else if (sel.end - sel.start >= 2 && c->text[sel.start] == '"')
@@ -494,15 +546,12 @@ static void outline__statement(outline__ctx *c, const char *kw, TSNode kw_tok, T
   text_span sel = {s, s + (uint32_t)strlen(kw)};
   /* The statement's text, without trailing item attributes. */
   uint32_t e = outline__start(c, item);
-  TSTreeCursor cur = ts_tree_cursor_new(item);
-  if (ts_tree_cursor_goto_first_child(&cur)) {
-    do {
-      TSNode ch = ts_tree_cursor_current_node(&cur);
-      if (!strcmp(ts_node_type(ch), "item_attribute")) break;
-      e = outline__end(c, ch);
-    } while (ts_tree_cursor_goto_next_sibling(&cur));
+  uint32_t cnt = ts_node_child_count(item);
+  for (uint32_t i = 0; i < cnt; i++) {
+    TSNode ch = ts_node_child(item, i);
+    if (outline__kind(c, ch) == OK_ITEM_ATTRIBUTE) break;
+    e = outline__end(c, ch);
   }
-  ts_tree_cursor_delete(&cur);
   text_span range = {s, outline__end(c, item)};
   if (sel.end > range.end) sel.end = range.end;
   outline__push(c, out, outline__text(c, s, e, OUTLINE__NAME_MAX, true), outline__strdup(c, kw), OSYM_EVENT,
@@ -511,31 +560,28 @@ static void outline__statement(outline__ctx *c, const char *kw, TSNode kw_tok, T
 
 static void outline__module_def(outline__ctx *c, TSNode def, unsigned depth, outline__vec *out) {
   size_t before = out->n;
-  outline__bindings(c, def, "module_binding", outline__module_cb, out);
+  outline__bindings(c, def, OK_MODULE_BINDING, outline__module_cb, out);
   /* Children of struct bodies: outline__module_cb pushed one symbol per
   ** binding with a name, in order. */
   if (depth + 1 >= OUTLINE__MAX_DEPTH) return;
   size_t k = before;
-  TSTreeCursor cur = ts_tree_cursor_new(def);
-  if (ts_tree_cursor_goto_first_child(&cur)) {
-    do {
-      TSNode b = ts_tree_cursor_current_node(&cur);
-      if (strcmp(ts_node_type(b), "module_binding")) continue;
-      if (ts_node_is_null(outline__child_of_type(b, "module_name"))) continue;
-      if (k >= out->n) break;
-      osym *m = &out->v[k++]; /* stable: the items below go to `kids` */
-      TSNode body = ts_node_child_by_field_name(b, "body", 4);
-      if (ts_node_is_null(body) || strcmp(ts_node_type(body), "structure")) continue;
-      outline__vec kids = {0};
-      outline__items(c, body, depth + 1, &kids);
-      outline__attach(m, &kids);
-    } while (!c->oom && ts_tree_cursor_goto_next_sibling(&cur));
+  uint32_t cnt = ts_node_child_count(def);
+  for (uint32_t i = 0; i < cnt && !c->oom; i++) {
+    TSNode b = ts_node_child(def, i);
+    if (outline__kind(c, b) != OK_MODULE_BINDING) continue;
+    if (ts_node_is_null(outline__child_of_kind(c, b, OK_MODULE_NAME))) continue;
+    if (k >= out->n) break;
+    osym *m = &out->v[k++]; /* stable: the items below go to `kids` */
+    TSNode body = ts_node_child_by_field_id(b, c->f_body);
+    if (ts_node_is_null(body) || outline__kind(c, body) != OK_STRUCTURE) continue;
+    outline__vec kids = {0};
+    outline__items(c, body, depth + 1, &kids);
+    outline__attach(m, &kids);
   }
-  ts_tree_cursor_delete(&cur);
 }
 
 static void outline__module_type(outline__ctx *c, TSNode def, outline__vec *out) {
-  TSNode name = outline__child_of_type(def, "module_type_name");
+  TSNode name = outline__child_of_kind(c, def, OK_MODULE_TYPE_NAME);
   if (ts_node_is_null(name)) return;
   text_span sel = {outline__start(c, name), outline__end(c, name)};
   outline__push(c, out, outline__text(c, sel.start, sel.end, 0, false), outline__strdup(c, "module type"),
@@ -550,24 +596,24 @@ static void outline__items(outline__ctx *c, TSNode container, unsigned depth, ou
   if (ts_tree_cursor_goto_first_child(&cur)) {
     do {
       TSNode n = ts_tree_cursor_current_node(&cur);
-      const char *t = ts_node_type(n);
-      if (!strcmp(t, "comment")) continue;
+      int t = outline__kind(c, n);
+      if (t == OK_COMMENT) continue;
       const char *kw = pending_kw;
       pending_kw = NULL;
-      if (!strcmp(t, ";;")) {
+      if (t == OK_SEMISEMI) {
         pending_kw = outline__view_keyword(c, n);
         pending_tok = n;
-      } else if (!strcmp(t, "expression_item")) {
+      } else if (t == OK_EXPRESSION_ITEM) {
         if (kw) outline__statement(c, kw, pending_tok, n, out);
-      } else if (!strcmp(t, "value_definition")) {
-        outline__bindings(c, n, "let_binding", outline__let_cb, out);
-      } else if (!strcmp(t, "type_definition")) {
-        outline__bindings(c, n, "type_binding", outline__type_cb, out);
-      } else if (!strcmp(t, "module_definition")) {
+      } else if (t == OK_VALUE_DEFINITION) {
+        outline__bindings(c, n, OK_LET_BINDING, outline__let_cb, out);
+      } else if (t == OK_TYPE_DEFINITION) {
+        outline__bindings(c, n, OK_TYPE_BINDING, outline__type_cb, out);
+      } else if (t == OK_MODULE_DEFINITION) {
         outline__module_def(c, n, depth, out);
-      } else if (!strcmp(t, "module_type_definition")) {
+      } else if (t == OK_MODULE_TYPE_DEFINITION) {
         outline__module_type(c, n, out);
-      } else if (!strcmp(t, "floating_attribute")) {
+      } else if (t == OK_FLOATING_ATTRIBUTE) {
         if (outline__is_import(c, n)) outline__import(c, n, out);
       } else if (ts_node_symbol(n) == (TSSymbol)-1) {
         /* Items recovered inside an ERROR are still worth listing. */
@@ -582,9 +628,11 @@ int outline_symbols(const TSTree *tree, const char *text, size_t len, osym **out
   *out = NULL;
   *n = 0;
   if (!tree) return 0;
-  outline__ctx c = {.text = text, .len = len};
+  outline__ctx c;
+  outline__ctx_init(&c, tree, text, len);
   outline__vec v = {0};
   outline__items(&c, ts_tree_root_node(tree), 0, &v);
+  free(c.kinds);
   if (c.oom) {
     outline_symbols_free(v.v, v.n);
     return -1;
@@ -627,16 +675,8 @@ static int outline__fold_cmp(const void *a, const void *b) {
   return (int)x->kind - (int)y->kind;
 }
 
-static bool outline__is_container(const char *t) {
-  return !strcmp(t, "compilation_unit") || !strcmp(t, "structure") || !strcmp(t, "signature");
-}
-
-static bool outline__is_binding(const char *t) {
-  return !strcmp(t, "let_binding") || !strcmp(t, "type_binding") || !strcmp(t, "module_binding");
-}
-
-static bool outline__is_import_like(const outline__ctx *c, TSNode n) {
-  return !strcmp(ts_node_type(n), "open_module") || outline__is_import(c, n);
+static bool outline__is_import_like(outline__ctx *c, TSNode n, int k) {
+  return k == OK_OPEN_MODULE || (k == OK_FLOATING_ATTRIBUTE && outline__is_import(c, n));
 }
 
 int outline_folding(const TSTree *tree, const char *text, size_t len, const text_lines *lines, ofold **out,
@@ -645,7 +685,8 @@ int outline_folding(const TSTree *tree, const char *text, size_t len, const text
   *out = NULL;
   *n = 0;
   if (!tree) return 0;
-  outline__ctx c = {.text = text, .len = len};
+  outline__ctx c;
+  outline__ctx_init(&c, tree, text, len);
   outline__folds f = {0};
   /* Per ancestor: is it an item list (so its children are items)? */
   bool *container = NULL;
@@ -657,12 +698,12 @@ int outline_folding(const TSTree *tree, const char *text, size_t len, const text
   TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
   for (;;) {
     TSNode node = ts_tree_cursor_current_node(&cur);
-    const char *t = ts_node_type(node);
+    int k = outline__kind(&c, node);
     bool item = depth > 0 && container[depth - 1];
     TSPoint sp = ts_node_start_point(node), ep = ts_node_end_point(node);
-    bool comment = !strcmp(t, "comment");
+    bool comment = k == OK_COMMENT;
     if (item && !comment) {
-      if (outline__is_import_like(&c, node)) {
+      if (outline__is_import_like(&c, node, k)) {
         if (!in_run || run_depth != depth) {
           if (in_run) outline__fold(&f, run_start, run_end, OFOLD_IMPORTS);
           in_run = true;
@@ -679,8 +720,8 @@ int outline_folding(const TSTree *tree, const char *text, size_t len, const text
       outline__fold(&f, sp, ep, OFOLD_COMMENT);
     } else if (item && ts_node_is_named(node) && ts_node_symbol(node) != (TSSymbol)-1) {
       outline__fold(&f, sp, ep, OFOLD_REGION);
-    } else if (!strcmp(t, "structure") || !strcmp(t, "signature") || !strcmp(t, "match_case") ||
-               outline__is_binding(t)) {
+    } else if (k == OK_STRUCTURE || k == OK_SIGNATURE || k == OK_MATCH_CASE || k == OK_LET_BINDING ||
+               k == OK_TYPE_BINDING || k == OK_MODULE_BINDING) {
       outline__fold(&f, sp, ep, OFOLD_REGION);
     }
     if (f.oom) break;
@@ -694,8 +735,12 @@ int outline_folding(const TSTree *tree, const char *text, size_t len, const text
       container = a;
       cap = ncap;
     }
-    container[depth] = outline__is_container(t) || (ts_node_symbol(node) == (TSSymbol)-1 && depth == 0);
-    if (ts_tree_cursor_goto_first_child(&cur)) {
+    container[depth] = k == OK_COMPILATION_UNIT || k == OK_STRUCTURE || k == OK_SIGNATURE ||
+                       (ts_node_symbol(node) == (TSSymbol)-1 && depth == 0);
+    /* Every fold spans lines, and so do all ancestors of a multi-line
+    ** node: a one-line subtree holds nothing to fold (its root, visited
+    ** here, still counts as an item for the import runs). */
+    if (ep.row > sp.row && ts_tree_cursor_goto_first_child(&cur)) {
       depth++;
       continue;
     }
@@ -713,6 +758,7 @@ int outline_folding(const TSTree *tree, const char *text, size_t len, const text
   ts_tree_cursor_delete(&cur);
   if (in_run) outline__fold(&f, run_start, run_end, OFOLD_IMPORTS);
   free(container);
+  free(c.kinds);
   if (f.oom) {
     free(f.v);
     return -1;

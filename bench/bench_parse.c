@@ -87,6 +87,8 @@ int main(int argc, char **argv) {
   /* documentSymbol as the query pool computes it (tree walk + JSON). */
   int q = 200;
   double *qt = malloc(sizeof(double) * (size_t)q), *st = malloc(sizeof(double) * (size_t)q);
+  double *ft = malloc(sizeof(double) * (size_t)q);
+  size_t nfolds = 0;
   size_t out_len = 0;
   for (int i = 0; i < q; i++) {
     double t0 = now_s();
@@ -96,6 +98,12 @@ int main(int argc, char **argv) {
     outline_symbols(tree, snap_text(base), snap_len(base), &syms, &nsyms);
     st[i] = now_s() - t0;
     outline_symbols_free(syms, nsyms);
+    /* foldingRange as the query pool computes it (tree walk only). */
+    t0 = now_s();
+    ofold *folds = NULL;
+    outline_folding(tree, snap_text(base), snap_len(base), snap_lines(base), &folds, &nfolds);
+    ft[i] = now_s() - t0;
+    free(folds);
     ts_tree_delete(tree);
     t0 = now_s();
     hd_error err = {0};
@@ -108,8 +116,12 @@ int main(int argc, char **argv) {
   }
   qsort(qt, (size_t)q, sizeof *qt, cmp_double);
   qsort(st, (size_t)q, sizeof *st, cmp_double);
+  qsort(ft, (size_t)q, sizeof *ft, cmp_double);
   printf("documentSymbol in-process: outline p50 %.3f ms; outline + JSON p50 %.3f ms, p99 %.3f ms (%zu bytes of JSON)\n",
          st[q / 2] * 1e3, qt[q / 2] * 1e3, qt[(q * 99) / 100] * 1e3, out_len);
+  printf("foldingRange in-process: outline_folding p50 %.3f ms, p99 %.3f ms (%zu ranges)\n", ft[q / 2] * 1e3,
+         ft[(q * 99) / 100] * 1e3, nfolds);
+  free(ft);
   free(qt);
   free(st);
   printf("incremental re-parse after a 1-char edit (view diff + parse + diagnostics): p50 %.3f ms, p99 %.3f ms over %d edits\n",

@@ -451,3 +451,37 @@ Test(outline, random_inputs_keep_invariants) {
     symres_free(&sr);
   }
 }
+
+Test(outline, folding_inside_expressions_and_one_line_items) {
+  /* The folding walk skips one-line subtrees: a match case and a comment
+  ** deep inside a multi-line expression still fold, one-line items still
+  ** form an import run, a one-line struct folds nothing. */
+  const char *src =
+      "let g xs = List.map (fun x -> match x with\n"
+      "  | A ->\n"
+      "    (* deep\n"
+      "       comment *)\n"
+      "    1\n"
+      "  | B -> 2) xs\n"
+      "module N = struct open A open B end\n"
+      "open C\n"
+      "open D\n"
+      "[@@@import \"e.iml\"]\n"
+      "let h = [ (fun y ->\n"
+      "  y) ]\n"
+      "type t = A | B\n";
+  size_t len = strlen(src);
+  TSTree *t = parse(src, len);
+  ofold *f;
+  size_t n;
+  cr_assert_eq(outline_folding(t, src, len, NULL, &f, &n), 0);
+  static const ofold want[] = {
+      {0, 5, OFOLD_REGION}, {1, 4, OFOLD_REGION}, {2, 3, OFOLD_COMMENT}, {7, 9, OFOLD_IMPORTS}, {10, 11, OFOLD_REGION},
+  };
+  cr_assert_eq(n, sizeof want / sizeof *want, "got %zu ranges", n);
+  for (size_t i = 0; i < n; i++)
+    cr_expect(f[i].start_line == want[i].start_line && f[i].end_line == want[i].end_line && f[i].kind == want[i].kind,
+              "range %zu: %u-%u kind %d", i, f[i].start_line, f[i].end_line, f[i].kind);
+  free(f);
+  ts_tree_delete(t);
+}

@@ -385,3 +385,110 @@ Test(syntax, random_token_soup_keeps_invariants) {
     diag_list_clear(&l);
   }
 }
+
+/* The heuristics that fire without any ERROR/MISSING node are found by the
+** text scan + tree check (syn_diagnostics no longer walks every node):
+** reserved words parsed as identifiers in many positions, bindings without
+** `=`, statements without expression, in clean files and next to errors. */
+static const golden scan_goldens[] = {
+    {"stray end", "let x = 1\nend\n", 10, 13, "E0001", "syntax error: unexpected `end`"},
+    {"end as a name", "let end = 3\n", 4, 7, "E0001", "syntax error: unexpected `end`"},
+    {"then without operand", "let g c = if c then else 2\n", 20, 24, "E0001", "syntax error: unexpected `else`"},
+    {"local let without in", "let f x =\n  let y = x + 1\n  let z = 2 in\n  y + z\n", 28, 31, "E0001",
+     "syntax error: unexpected `let`"},
+    {"field named end", "let r = x.end\n", 10, 13, "E0001", "syntax error: unexpected `end`"},
+    {"theorem without = in a struct", "module M = struct\n  let a = 1\n  theorem t\n  let b = 2\nend\n", 40, 41,
+     "E0002", "missing `=` after `t`"},
+    {"verify without expression in a struct", "module M = struct\n  verify\nend\n", 20, 26, "E0002",
+     "missing expression after `verify`"},
+    {"verify between comments", "let a = 1\n(* c *)\nverify\n(* d *)\n", 18, 24, "E0002",
+     "missing expression after `verify`"},
+    {"in as a match arm body", "let f x = match x with A -> 1 | B -> in\n", 37, 39, "E0001",
+     "syntax error: unexpected `in`"},
+    {"type in a tuple", "let x = f (a, type)\n", 14, 18, "E0001", "syntax error: unexpected `type`"},
+    {"then as a parameter", "let f = fun then -> 1\n", 12, 16, "E0001", "syntax error: unexpected `then`"},
+    {"val as a field", "type t = { val : int }\n", 11, 14, "E0001", "syntax error: unexpected `val`"},
+    {"in in a list", "let x = [1; 2; in]\n", 15, 17, "E0001", "syntax error: unexpected `in`"},
+    {"new as a name", "let (new, old) = p\n", 5, 8, "E0001", "syntax error: unexpected `new`"},
+    {"let without = after ;;", "let x = 1 ;; let y in 2\n", 17, 18, "E0002", "missing `=` after `y`"},
+    {"one per item in a struct", "module M = struct\n  theorem a\n  theorem b\nend\n", 28, 29, "E0002",
+     "missing `=` after `a`"},
+    {"keywords in tactics are not reported", "let f x = x\n[@@by let in]\nlet end = 1\n", 30, 33, "E0001",
+     "syntax error: unexpected `end`"},
+};
+
+Test(syntax, scan_finds_problems_without_error_nodes) {
+  for (size_t i = 0; i < sizeof scan_goldens / sizeof *scan_goldens; i++) {
+    const golden *g = &scan_goldens[i];
+    diag_list l = {0};
+    diags(g->src, &l);
+    cr_assert_eq(l.count, 1, "%s: expected 1 diagnostic, got %zu (first: %s)", g->name, l.count,
+                 l.count ? l.items[0].message : "-");
+    cr_expect_str_eq(l.items[0].message, g->message, "%s", g->name);
+    cr_expect_str_eq(l.items[0].code, g->code, "%s", g->name);
+    cr_expect_eq(l.items[0].span.start, g->start, "%s: start %u", g->name, l.items[0].span.start);
+    cr_expect_eq(l.items[0].span.end, g->end, "%s: end %u", g->name, l.items[0].span.end);
+    check_invariants(&l, strlen(g->src));
+    diag_list_clear(&l);
+  }
+}
+
+Test(syntax, clean_subtrees_next_to_errors) {
+  /* The walk descends only where errors are; the other items still get
+  ** their checks, each item its own diagnostic. */
+  static const struct {
+    const char *src;
+    size_t n;
+    uint32_t starts[3];
+  } cases[] = {
+      {"let a = 1)\nlet b = 2\nlet c = x.end\nlet d = (\n", 3, {9, 31, 43}},
+      {"module M = struct\n  let a = 1\n  let end = 2\nend\nlet b = )\n", 2, {36, 56}},
+      {"verify\nlet a = 1)\n", 2, {0, 16}},
+      {"let a = 1)\nverify\n", 2, {9, 11}},
+      {"let a = 1)\ntheorem foo\nlet b = 2\n", 2, {9, 19}},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    diag_list l = {0};
+    diags(cases[i].src, &l);
+    check_invariants(&l, strlen(cases[i].src));
+    cr_assert_eq(l.count, cases[i].n, "case %zu: %zu diagnostics", i, l.count);
+    for (size_t k = 0; k < cases[i].n; k++)
+      cr_expect_eq(l.items[k].span.start, cases[i].starts[k], "case %zu #%zu: %u", i, k, l.items[k].span.start);
+    diag_list_clear(&l);
+  }
+}
+
+Test(syntax, big_clean_file_with_one_mistake_deep_inside) {
+  /* 30 copies of the realistic file (valid), then the same with one
+  ** reserved word used as a name inside a nested module in copy 17. */
+  char *path = tu_source_path("test/data/outline/realistic.iml");
+  size_t one;
+  char *unit = tu_read_file(path, &one);
+  free(path);
+  cr_assert_not_null(unit);
+  size_t copies = 30, len = one * copies;
+  char *big = malloc(len + 64);
+  for (size_t i = 0; i < copies; i++) memcpy(big + i * one, unit, one);
+  big[len] = '\0';
+  diag_list l = {0};
+  diags_n(big, len, 0, &l);
+  cr_expect_eq(l.count, 0, "first: %s", l.count ? l.items[0].message : "");
+  diag_list_clear(&l);
+
+  const char *needle = "module Audit = struct\n";
+  char *at = strstr(big + 17 * one, needle);
+  cr_assert_not_null(at);
+  const char *ins = "  let done = 1\n";
+  size_t pos = (size_t)(at - big) + strlen(needle), il = strlen(ins);
+  memmove(big + pos + il, big + pos, len - pos + 1);
+  memcpy(big + pos, ins, il);
+  len += il;
+  diags_n(big, len, 0, &l);
+  check_invariants(&l, len);
+  cr_assert_eq(l.count, 1, "got %zu, first: %s", l.count, l.count ? l.items[0].message : "");
+  cr_expect_str_eq(l.items[0].message, "syntax error: unexpected `done`");
+  cr_expect_eq(l.items[0].span.start, pos + 6);
+  diag_list_clear(&l);
+  free(big);
+  free(unit);
+}
