@@ -142,22 +142,23 @@ static void srv__flush(srv *s) {
   if (ev_is_active(&s->wr)) ev_io_stop(s->loop, &s->wr);
 }
 
+/* Frame straight into the output buffer (one copy of the body). */
 static void srv__write_body(srv *s, const char *body, size_t len) {
   if (s->out_broken) return;
-  size_t flen;
-  char *frame = tr_frame(body, len, &flen);
-  if (!frame) { log_error("out of memory framing a message"); return; }
+  char header[64];
+  int hl = snprintf(header, sizeof header, "Content-Length: %zu\r\n\r\n", len);
+  size_t flen = (size_t)hl + len;
   if (s->out_len + flen > s->out_cap) {
     size_t cap = s->out_cap ? s->out_cap : 65536;
     while (cap < s->out_len + flen) cap *= 2;
     char *nb = realloc(s->out, cap);
-    if (!nb) { free(frame); log_error("out of memory buffering output"); return; }
+    if (!nb) { log_error("out of memory buffering output"); return; }
     s->out = nb;
     s->out_cap = cap;
   }
-  memcpy(s->out + s->out_len, frame, flen);
+  memcpy(s->out + s->out_len, header, (size_t)hl);
+  memcpy(s->out + s->out_len + hl, body, len);
   s->out_len += flen;
-  free(frame);
   srv__flush(s);
 }
 
@@ -252,15 +253,28 @@ static void attempt_free(attempt *a) {
   free(a);
 }
 
-/* Loop thread: answer once and drop from the pending list. `result` taken. */
-static void srv__finish(srv *s, req *r, cJSON *result, int code, const char *msg) {
-  if (r->answered) { cJSON_Delete(result); return; }
+/* Any thread: the serialized success response for `id` (borrowed);
+** `result` taken. Pool threads build it so the loop only copies bytes. */
+static char *srv__response_body(const cJSON *id, cJSON *result) {
+  cJSON *m = srv__envelope();
+  cJSON_AddItemToObject(m, "id", cJSON_Duplicate(id, 1));
+  cJSON_AddItemToObject(m, "result", result ? result : cJSON_CreateNull());
+  char *body = lj_print(m);
+  cJSON_Delete(m);
+  return body;
+}
+
+/* Loop thread: answer once and drop from the pending list. `body` (a
+** complete serialized response, or NULL with `code` set) is taken. */
+static void srv__finish(srv *s, req *r, char *body, int code, const char *msg) {
+  if (r->answered) { free(body); return; }
   r->answered = true;
   if (r->prev) r->prev->next = r->next; else s->pending = r->next;
   if (r->next) r->next->prev = r->prev;
   r->prev = r->next = NULL;
-  if (code) srv__respond_error(s, r->id, code, msg);
-  else srv__respond(s, r->id, result);
+  if (code || !body) srv__respond_error(s, r->id, code ? code : RPC_INTERNAL_ERROR, code ? msg : "out of memory");
+  else srv__write_body(s, body, strlen(body));
+  free(body);
   if (log_get_level() >= LOG_DEBUG)
     log_debug("%s answered in %.2f ms%s", r->method, (srv__now() - r->t_start) * 1e3, code ? " (error)" : "");
   sw_turn_off(r->sw); /* nothing left to compute for it */
@@ -269,7 +283,7 @@ static void srv__finish(srv *s, req *r, cJSON *result, int code, const char *msg
 
 typedef struct {
   attempt *a;
-  cJSON *result;
+  char *body;           /* serialized response, or NULL with code set */
   int code;
   char msg[256];
 } req_done;
@@ -277,18 +291,18 @@ typedef struct {
 static void srv__req_done_call(void *arg, bool dropped) {
   req_done *d = arg;
   req *r = d->a->r;
-  if (!dropped && d->a->gen == r->gen) srv__finish(r->s, r, d->result, d->code, d->msg);
-  else cJSON_Delete(d->result); /* an outdated attempt (the request was retried) */
+  if (!dropped && d->a->gen == r->gen) srv__finish(r->s, r, d->body, d->code, d->msg);
+  else free(d->body); /* an outdated attempt (the request was retried) */
   attempt_free(d->a);
   free(d);
 }
 
-/* Any thread: post an attempt's outcome to the loop; takes `a` and `result`. */
-static void srv__post_done(attempt *a, cJSON *result, int code, const char *msg) {
+/* Any thread: post an attempt's outcome to the loop; takes `a` and `body`. */
+static void srv__post_done(attempt *a, char *body, int code, const char *msg) {
   req_done *d = calloc(1, sizeof *d);
-  if (!d) { cJSON_Delete(result); attempt_free(a); return; } /* exit answers it */
+  if (!d) { free(body); attempt_free(a); return; } /* exit answers it */
   d->a = a;
-  d->result = result;
+  d->body = body;
   d->code = code;
   if (msg) snprintf(d->msg, sizeof d->msg, "%s", msg);
   outq_post_call(a->r->s->q, srv__req_done_call, d, NULL);
@@ -303,7 +317,8 @@ static void query_task(void *arg, bool cancelled) {
   hd_error err = {0};
   cJSON *result = a->r->fn(a->snapshot, a->r->params, a->r->s->enc, a->sw, &err);
   if (!result && !err.code) { err.code = RPC_INTERNAL_ERROR; snprintf(err.msg, sizeof err.msg, "internal error"); }
-  srv__post_done(a, result, result ? 0 : err.code, err.msg);
+  char *body = result ? srv__response_body(a->r->id, result) : NULL;
+  srv__post_done(a, body, body ? 0 : err.code ? err.code : RPC_INTERNAL_ERROR, body ? NULL : err.code ? err.msg : "out of memory");
 }
 
 /* Runs when the document version's snapshot promise settles: on the
