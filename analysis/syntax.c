@@ -13,38 +13,16 @@
 **  - SCAN. The heuristics that fire without any ERROR/MISSING node (a
 **    reserved word parsed as an identifier: `let x = in 3`; a `let` binding
 **    without `=`; a `verify` with no expression; an unterminated comment)
-**    are triggered by one linear lexical pass over the text (syn__scan: the
-**    lexical rules of the view in iml_grammar.c, and its IML keyword
-**    substitution rule to the letter) that lists SUSPICIOUS spots. Each spot
+**    are triggered by one linear lexical pass over the text (synscan.c:
+**    the lexical rules of the view in iml_grammar.c; where it looks and what
+**    it gives up are described there) that lists SUSPICIOUS spots. Each spot
 **    inside an error-free subtree the walk steps over is checked on the
 **    tree (syn__clean) with a monotone root-to-leaf descent
 **    (ts_node_first_child_for_byte, O(depth); consecutive spots share the
 **    path), by the very checks and messages the walk applies to leaves.
-**    Where to look:
-**      * a reserved word, unless its context makes it an ordinary keyword:
-**        after an operand, a continuation of something open at the same
-**        bracket depth (`in` of a counted non-item `let`, `then` of an `if`,
-**        `else` of a `then`, `with` of a `match`/`try`/`{`, `when` in match
-**        arms, `of` after a constructor in a type definition, `end` of a
-**        `begin`/`struct`/`sig`, infix `mod`/`land`/…); after an operator,
-**        opener, `in`/`then`/`else`/`->`…, an expression starter (`let fun
-**        if match begin` …; `struct`/`sig`/`functor` only where a module
-**        starts); an item keyword starting a line at item level with no
-**        `let … in` open; and pairs (`let rec`, `module type`, `with type`,
-**        `| exception` …). After a suspicious keyword the next keyword is
-**        suspicious too, and a suspicious opener opens nothing (its `end`
-**        then looks unmatched, as tree-sitter sees it);
-**      * a `let`/`and` binding head that meets a keyword, `;`, an item
-**        attribute, a closing bracket or the end before its `=`;
-**      * a substituted `verify`-like keyword not followed by an obvious
-**        expression start (an operand, `(`, `fun`, `if` …);
-**      * the last byte (an unterminated comment runs to the end of input).
-**    What this gives up against the old every-leaf walk: a keyword that the
-**    context says is ordinary but tree-sitter took for an identifier, e.g. an
-**    expression starter used as a name right after an operator or opener
-**    (`(match, x)`), or cascades inside broken regions. Differential fuzzing
-**    against the old walk (token mutations of the repository's .iml files)
-**    agreed on 99.9% of error-free and 99.4% of broken inputs.
+**    Against the old every-leaf walk, differential fuzzing (token mutations
+**    of the repository's .iml files) agreed on 99.9% of error-free and 99.4%
+**    of broken inputs.
 **    Item attribution, the closers suppression and the pending "missing `=`"
 **    / "missing expression" states are reproduced exactly: the descent path
 **    gives the ancestors, and a state whose settling node lies after the
@@ -99,6 +77,7 @@
 ** text is cut at 20 characters with "…".
 */
 #include "syntax.h"
+#include "synscan.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -306,14 +285,6 @@ typedef struct {
   bool wrapper;         /* one ERROR holding only complete, error-free nodes */
 } syn__errinfo;
 
-/* A suspicious spot found by the scan (syn__scan), checked on the tree by
-** syn__clean. Kinds in the order the walk would meet them at one offset. */
-enum { SYN__C_KW, SYN__C_BIND, SYN__C_STMT, SYN__C_EOF };
-struct syn__cand {
-  uint32_t pos;
-  unsigned char kind;
-};
-
 /* One node of the descent path (syn__seek). */
 struct syn__pent {
   TSNode node;
@@ -365,8 +336,8 @@ typedef struct {
   bool use_flag;
   bool *flag;
   /* Scan results (sorted by position) and the next one to look at. */
-  struct syn__cand *cands;
-  size_t ncands, capcands, nextcand;
+  synscan_list cands;
+  size_t nextcand;
   /* Descent path inside the current error-free subtree. */
   struct syn__pent *path;
   size_t npath, cappath;
@@ -959,790 +930,6 @@ static void syn__stmt_missing(syn__ctx *c) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* The scan: suspicious spots for the error-free parts of the tree */
-
-#define SYN__HEADS_MAX 64       /* nested binding heads the scan follows */
-#define SYN__BRACKETS_MAX 256   /* bracket kinds remembered (depth is exact) */
-
-/* Keywords: OCaml's reserved words, then IML's. */
-enum {
-  SYN__KW_NONE, SYN__KW_AND, SYN__KW_AS, SYN__KW_ASSERT, SYN__KW_ASR, SYN__KW_BEGIN, SYN__KW_CLASS,
-  SYN__KW_CONSTRAINT, SYN__KW_DO, SYN__KW_DONE, SYN__KW_DOWNTO, SYN__KW_ELSE, SYN__KW_END,
-  SYN__KW_EXCEPTION, SYN__KW_EXTERNAL, SYN__KW_FOR, SYN__KW_FUN, SYN__KW_FUNCTION, SYN__KW_FUNCTOR,
-  SYN__KW_IF, SYN__KW_IN, SYN__KW_INCLUDE, SYN__KW_INHERIT, SYN__KW_INITIALIZER, SYN__KW_LAND,
-  SYN__KW_LAZY, SYN__KW_LET, SYN__KW_LOR, SYN__KW_LSL, SYN__KW_LSR, SYN__KW_LXOR, SYN__KW_MATCH,
-  SYN__KW_METHOD, SYN__KW_MOD, SYN__KW_MODULE, SYN__KW_MUTABLE, SYN__KW_NEW, SYN__KW_NONREC,
-  SYN__KW_OBJECT, SYN__KW_OF, SYN__KW_OPEN, SYN__KW_OR, SYN__KW_PRIVATE, SYN__KW_REC, SYN__KW_SIG,
-  SYN__KW_STRUCT, SYN__KW_THEN, SYN__KW_TO, SYN__KW_TRY, SYN__KW_TYPE, SYN__KW_VAL, SYN__KW_VIRTUAL,
-  SYN__KW_WHEN, SYN__KW_WHILE, SYN__KW_WITH,
-  SYN__KW_THEOREM, SYN__KW_LEMMA, SYN__KW_AXIOM, /* "let" in the view */
-  SYN__KW_VERIFY, SYN__KW_INSTANCE, SYN__KW_EVAL, SYN__KW_TEST, SYN__KW_QCHECK, /* ";;" */
-  SYN__KW_COUNT
-};
-
-/* Keyword classes. */
-enum {
-  SYN__F_CONT = 1,    /* continues after an operand: in then else with of … */
-  SYN__F_START = 2,   /* starts an expression: let fun if match begin … */
-  SYN__F_ITEM = 4,    /* starts an item at a line start: let type module … */
-  SYN__F_NAME = 8,    /* a name or pattern follows: let rec and fun type … */
-  SYN__F_ITEMS = 16,  /* items follow: struct sig object */
-  SYN__F_LETLIKE = 32,
-  SYN__F_STMT = 64,
-};
-
-#define SYN__C SYN__F_CONT
-#define SYN__S SYN__F_START
-#define SYN__I SYN__F_ITEM
-#define SYN__N SYN__F_NAME
-static const struct {
-  const char *w;
-  unsigned char cls;
-} syn__kwtab[SYN__KW_COUNT] = {
-    [SYN__KW_AND] = {"and", SYN__C | SYN__N}, [SYN__KW_AS] = {"as", SYN__C | SYN__N},
-    [SYN__KW_ASSERT] = {"assert", SYN__S}, [SYN__KW_ASR] = {"asr", SYN__C},
-    [SYN__KW_BEGIN] = {"begin", SYN__S}, [SYN__KW_CLASS] = {"class", SYN__I | SYN__N},
-    [SYN__KW_CONSTRAINT] = {"constraint", SYN__N}, [SYN__KW_DO] = {"do", 0},
-    [SYN__KW_DONE] = {"done", 0}, [SYN__KW_DOWNTO] = {"downto", 0},
-    [SYN__KW_ELSE] = {"else", SYN__C}, [SYN__KW_END] = {"end", SYN__C},
-    [SYN__KW_EXCEPTION] = {"exception", SYN__I | SYN__N}, [SYN__KW_EXTERNAL] = {"external", SYN__I | SYN__N},
-    [SYN__KW_FOR] = {"for", SYN__S}, [SYN__KW_FUN] = {"fun", SYN__S | SYN__N},
-    [SYN__KW_FUNCTION] = {"function", SYN__S | SYN__N}, [SYN__KW_FUNCTOR] = {"functor", SYN__S | SYN__N},
-    [SYN__KW_IF] = {"if", SYN__S}, [SYN__KW_IN] = {"in", SYN__C},
-    [SYN__KW_INCLUDE] = {"include", SYN__I | SYN__N}, [SYN__KW_INHERIT] = {"inherit", SYN__N},
-    [SYN__KW_INITIALIZER] = {"initializer", SYN__N}, [SYN__KW_LAND] = {"land", SYN__C},
-    [SYN__KW_LAZY] = {"lazy", SYN__S}, [SYN__KW_LET] = {"let", SYN__S | SYN__I | SYN__N},
-    [SYN__KW_LOR] = {"lor", SYN__C}, [SYN__KW_LSL] = {"lsl", SYN__C}, [SYN__KW_LSR] = {"lsr", SYN__C},
-    [SYN__KW_LXOR] = {"lxor", SYN__C}, [SYN__KW_MATCH] = {"match", SYN__S},
-    [SYN__KW_METHOD] = {"method", SYN__N}, [SYN__KW_MOD] = {"mod", SYN__C},
-    [SYN__KW_MODULE] = {"module", SYN__I | SYN__N}, [SYN__KW_MUTABLE] = {"mutable", SYN__N},
-    [SYN__KW_NEW] = {"new", SYN__N}, [SYN__KW_NONREC] = {"nonrec", SYN__N},
-    [SYN__KW_OBJECT] = {"object", SYN__F_ITEMS}, [SYN__KW_OF] = {"of", SYN__C | SYN__N},
-    [SYN__KW_OPEN] = {"open", SYN__I | SYN__N}, [SYN__KW_OR] = {"or", SYN__C},
-    [SYN__KW_PRIVATE] = {"private", SYN__N}, [SYN__KW_REC] = {"rec", SYN__N},
-    [SYN__KW_SIG] = {"sig", SYN__S | SYN__F_ITEMS}, [SYN__KW_STRUCT] = {"struct", SYN__S | SYN__F_ITEMS},
-    [SYN__KW_THEN] = {"then", SYN__C}, [SYN__KW_TO] = {"to", 0}, [SYN__KW_TRY] = {"try", SYN__S},
-    [SYN__KW_TYPE] = {"type", SYN__I | SYN__N}, [SYN__KW_VAL] = {"val", SYN__I | SYN__N},
-    [SYN__KW_VIRTUAL] = {"virtual", SYN__N}, [SYN__KW_WHEN] = {"when", SYN__C},
-    [SYN__KW_WHILE] = {"while", SYN__S}, [SYN__KW_WITH] = {"with", SYN__C | SYN__N},
-    [SYN__KW_THEOREM] = {"theorem", SYN__F_LETLIKE}, [SYN__KW_LEMMA] = {"lemma", SYN__F_LETLIKE},
-    [SYN__KW_AXIOM] = {"axiom", SYN__F_LETLIKE}, [SYN__KW_VERIFY] = {"verify", SYN__F_STMT},
-    [SYN__KW_INSTANCE] = {"instance", SYN__F_STMT}, [SYN__KW_EVAL] = {"eval", SYN__F_STMT},
-    [SYN__KW_TEST] = {"test", SYN__F_STMT}, [SYN__KW_QCHECK] = {"qcheck", SYN__F_STMT},
-};
-#undef SYN__C
-#undef SYN__S
-#undef SYN__I
-#undef SYN__N
-
-/* Class of the previous significant token, for the keyword filter. */
-enum { SYN__P_ITEMS, SYN__P_ENDER, SYN__P_OPEN, SYN__P_NAME };
-/* Punctuation the filter pairs with keywords (keyword ids are below 100). */
-enum {
-  SYN__PT_OTHER = 100, SYN__PT_LPAREN, SYN__PT_COLON, SYN__PT_BAR, SYN__PT_SEMI, SYN__PT_EQ, SYN__PT_ARROW,
-  SYN__PT_CAP,    /* a capitalized identifier */
-  SYN__PT_ITEMLET, /* `let` starting an item: no `let open`/`let module` there */
-  SYN__PT_ARMS     /* the `with` of a match: patterns follow */
-};
-/* The view rule's classes (iml_grammar.c, imlg__scan). */
-enum { SYN__V_BOUNDARY, SYN__V_VALUE, SYN__V_EXPECT };
-/* Byte classes of the scan. */
-enum { SYN__CC_WORD = 1, SYN__CC_OP = 2, SYN__CC_SPACE = 4, SYN__CC_START = 8 };
-/* Brackets: what closes them. */
-enum {
-  SYN__B_PAREN = 1, SYN__B_BRACK, SYN__B_BRACE, SYN__B_ATTR,
-  SYN__B_END, SYN__B_STRUCT, SYN__B_SIG, /* begin/object, struct, sig: closed by `end` */
-  SYN__B_DONE
-};
-
-typedef struct {
-  syn__ctx *c;
-  const char *t;
-  size_t len;
-  unsigned char cc[256];                                 /* SYN__CC_* by byte */
-  unsigned char bucket[26 * 12], chain[SYN__KW_COUNT]; /* keyword hash */
-  unsigned char kinds[SYN__BRACKETS_MAX];
-  uint32_t depth, attr; /* bracket depth; attribute brackets among them */
-  /* Per bracket depth: constructs waiting for their continuation keyword
-  ** (`let`…`in`, `if`…`then`, `then`…`else`, `match`…`with`) and whether
-  ** match arms are open (`when`). Reset at item starts. */
-  struct syn__lvl {
-    unsigned short lets, ifs, thens, matches;
-    bool arms;
-  } lvl[SYN__BRACKETS_MAX + 1];
-  bool tyctx;  /* in a type/exception definition (`A of t`) */
-  bool andctx; /* `and` may continue a let/type/module definition */
-  bool modctx; /* in a module definition: `= struct`, `: sig` */
-  bool unsure; /* the previous token was suspicious: so is the next keyword */
-  struct syn__head {
-    uint32_t pos, depth;
-  } heads[SYN__HEADS_MAX];
-  unsigned nheads;
-  bool after_let; /* the previous token pushed a `let` head */
-  int pcls, pid, vprev;
-  bool line_start;
-  bool stmt; /* a substituted `verify` waits for its expression */
-  uint32_t stmt_pos;
-} syn__lex;
-
-static void syn__cand_add(syn__ctx *c, uint32_t pos, int kind) {
-  if (c->ncands == c->capcands) {
-    size_t ncap = c->capcands ? c->capcands * 2 : 64;
-    struct syn__cand *a = realloc(c->cands, ncap * sizeof *a);
-    if (!a) {
-      c->oom = true;
-      return;
-    }
-    c->cands = a;
-    c->capcands = ncap;
-  }
-  c->cands[c->ncands++] = (struct syn__cand){pos, (unsigned char)kind};
-}
-
-static int syn__cand_cmp(const void *a, const void *b) {
-  const struct syn__cand *x = a, *y = b;
-  if (x->pos != y->pos) return x->pos < y->pos ? -1 : 1;
-  return (int)x->kind - (int)y->kind;
-}
-
-static bool syn__lx_word(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '\'' || c >= 0x80;
-}
-
-static bool syn__lx_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-static bool syn__lx_hex(unsigned char c) {
-  return syn__lx_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool syn__lx_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-
-/* The lexical helpers below mirror iml_grammar.c (imlg__skip_string …),
-** which mirrors tree-sitter-ocaml's scanner: same offsets, same answers. */
-static size_t syn__lx_string(const char *t, size_t len, size_t p) {
-  while (p < len) {
-    char ch = t[p];
-    if (ch == '\\') p += 2;
-    else if (ch == '"') return p + 1;
-    else p++;
-  }
-  return len;
-}
-
-static size_t syn__lx_char(const char *t, size_t len, size_t p) {
-  size_t q = p + 1;
-  if (q >= len) return 0;
-  unsigned char ch = (unsigned char)t[q];
-  if (ch == '\\') {
-    if (++q >= len) return 0;
-    ch = (unsigned char)t[q];
-    if (syn__lx_digit(ch)) {
-      if (q + 2 >= len || !syn__lx_digit((unsigned char)t[q + 1]) || !syn__lx_digit((unsigned char)t[q + 2]))
-        return 0;
-      q += 3;
-    } else if (ch == 'x') {
-      if (q + 2 >= len || !syn__lx_hex((unsigned char)t[q + 1]) || !syn__lx_hex((unsigned char)t[q + 2]))
-        return 0;
-      q += 3;
-    } else if (ch == 'o') {
-      if (q + 3 >= len || t[q + 1] < '0' || t[q + 1] > '3' || t[q + 2] < '0' || t[q + 2] > '7' ||
-          t[q + 3] < '0' || t[q + 3] > '7')
-        return 0;
-      q += 4;
-    } else if (ch == '\\' || ch == '"' || ch == '\'' || ch == 'n' || ch == 't' || ch == 'b' || ch == 'r' ||
-               ch == ' ') {
-      q++;
-    } else {
-      return 0;
-    }
-  } else if (ch == '\r' || ch == '\n') {
-    while (q < len && t[q] == '\r') q++;
-    if (q >= len || t[q] != '\n') return 0;
-    q++;
-  } else if (ch == '\'') {
-    return 0;
-  } else {
-    q += ch < 0xC0 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
-  }
-  return q < len && t[q] == '\'' ? q + 1 : 0;
-}
-
-static size_t syn__lx_quoted(const char *t, size_t len, size_t p) {
-  size_t q = p + 1;
-  if (q < len && t[q] == '%') {
-    q++;
-    if (q < len && t[q] == '%') q++;
-    for (;;) {
-      if (q >= len || !syn__lx_word((unsigned char)t[q]) || t[q] == '\'' || syn__lx_digit((unsigned char)t[q]))
-        return 0;
-      while (q < len && syn__lx_word((unsigned char)t[q])) q++;
-      if (q < len && t[q] == '.') {
-        q++;
-        continue;
-      }
-      break;
-    }
-    while (q < len && (syn__lx_blank((unsigned char)t[q]) || t[q] == '\n')) q++;
-  }
-  size_t id = q;
-  while (q < len && ((t[q] >= 'a' && t[q] <= 'z') || t[q] == '_')) q++;
-  size_t idlen = q - id;
-  if (q >= len || t[q] != '|') return 0;
-  for (q++; q < len; q++) {
-    if (t[q] != '|') continue;
-    if (q + 1 + idlen < len && !memcmp(t + q + 1, t + id, idlen) && t[q + 1 + idlen] == '}') return q + 2 + idlen;
-  }
-  return len;
-}
-
-static size_t syn__lx_comment(const char *t, size_t len, size_t p) {
-  size_t depth = 1;
-  while (p < len) {
-    unsigned char ch = (unsigned char)t[p];
-    if (ch == '(') {
-      if (p + 1 < len && t[p + 1] == '*') depth++, p += 2;
-      else p++;
-    } else if (ch == '*') {
-      if (p + 1 < len && t[p + 1] == ')') {
-        p += 2;
-        if (--depth == 0) return p;
-      } else {
-        p++;
-      }
-    } else if (ch == '"') {
-      p = syn__lx_string(t, len, p + 1);
-    } else if (ch == '\'') {
-      size_t e = syn__lx_char(t, len, p);
-      p = e ? e : p + 1;
-    } else if (ch == '{') {
-      size_t e = syn__lx_quoted(t, len, p);
-      p = e ? e : p + 1;
-    } else if (syn__lx_word(ch)) {
-      while (p < len && syn__lx_word((unsigned char)t[p])) p++;
-    } else {
-      p++;
-    }
-  }
-  return len;
-}
-
-/* A number at t[p] (a digit): tree-sitter-ocaml's `number` token, whose
-** end may be inside a word (`1end` is a number and `end`). */
-static size_t syn__lx_number(const char *t, size_t len, size_t p) {
-#define SYN__AT(q, lo, hi) ((q) < len && t[q] >= (lo) && t[q] <= (hi))
-  size_t q = p + 1;
-  bool hex = t[p] == '0' && q + 1 < len && (t[q] | 0x20) == 'x' && syn__lx_hex((unsigned char)t[q + 1]);
-  if (hex) {
-    q += 2;
-    while (q < len && (syn__lx_hex((unsigned char)t[q]) || t[q] == '_')) q++;
-    if (q < len && t[q] == '.')
-      for (q++; q < len && (syn__lx_hex((unsigned char)t[q]) || t[q] == '_');) q++;
-  } else if (t[p] == '0' && q + 1 < len && ((t[q] | 0x20) == 'o' || (t[q] | 0x20) == 'b') &&
-             SYN__AT(q + 1, '0', (t[q] | 0x20) == 'o' ? '7' : '1')) {
-    char hi = (t[q] | 0x20) == 'o' ? '7' : '1';
-    for (q += 2; SYN__AT(q, '0', hi) || (q < len && t[q] == '_');) q++;
-    return SYN__AT(q, 'g', 'z') || SYN__AT(q, 'G', 'Z') ? q + 1 : q;
-  } else {
-    while (SYN__AT(q, '0', '9') || (q < len && t[q] == '_')) q++;
-    if (q < len && t[q] == '.')
-      for (q++; SYN__AT(q, '0', '9') || (q < len && t[q] == '_');) q++;
-  }
-  char e = hex ? 'p' : 'e';
-  if (q < len && (t[q] | 0x20) == e) {
-    size_t r = q + 1;
-    if (r < len && (t[r] == '+' || t[r] == '-')) r++;
-    if (SYN__AT(r, '0', '9')) {
-      q = r;
-      while (SYN__AT(q, '0', '9') || (q < len && t[q] == '_')) q++;
-    }
-  }
-  return SYN__AT(q, 'g', 'z') || SYN__AT(q, 'G', 'Z') ? q + 1 : q;
-#undef SYN__AT
-}
-
-/* View rule 3 (imlg__next_ok): may what follows an IML keyword at [.., e)
-** follow an item keyword? */
-static bool syn__lx_next_ok(const char *t, size_t len, size_t e) {
-  while (e < len && (syn__lx_blank((unsigned char)t[e]) || t[e] == '\n')) e++;
-  if (e >= len) return true;
-  switch (t[e]) {
-    case '=': case ':': case ';': case ',': case ')': case ']': case '}': case '.': case '|': case '<':
-    case '>': case '@': case '^': case '&': case '+': case '*': case '/': case '$': case '%':
-      return false;
-    case '-':
-      return !(e + 1 < len && t[e + 1] == '>');
-    case '!':
-      return !(e + 1 < len && t[e + 1] == '=');
-    default:
-      return true;
-  }
-}
-
-static int syn__lx_keyword(const syn__lex *lx, const char *w, size_t n) {
-  if (n < 2 || n > 11 || w[0] < 'a' || w[0] > 'z') return SYN__KW_NONE;
-  for (int k = lx->bucket[(w[0] - 'a') * 12 + n]; k; k = lx->chain[k]) {
-    const char *kw = syn__kwtab[k].w;
-    size_t i = 1;
-    while (i < n && kw[i] == w[i]) i++;
-    if (i == n) return k;
-  }
-  return SYN__KW_NONE;
-}
-
-/* Are items (not expressions) listed at the current depth? */
-static bool syn__lx_item_level(const syn__lex *lx) {
-  return lx->depth == 0 || (lx->depth <= SYN__BRACKETS_MAX && (lx->kinds[lx->depth - 1] == SYN__B_STRUCT ||
-                                                              lx->kinds[lx->depth - 1] == SYN__B_SIG));
-}
-
-/* Does item keyword k start an item here? (`val` only in a signature.) */
-static bool syn__lx_item_start(const syn__lex *lx, int k) {
-  return (syn__kwtab[k].cls & SYN__F_ITEM) && syn__lx_item_level(lx) &&
-         (lx->pcls == SYN__P_ITEMS || (lx->line_start && lx->pcls == SYN__P_ENDER)) &&
-         (k != SYN__KW_VAL ||
-          (lx->depth > 0 && lx->depth <= SYN__BRACKETS_MAX && lx->kinds[lx->depth - 1] == SYN__B_SIG));
-}
-
-/* May an `end` close the innermost bracket (`top`)? */
-static bool syn__lx_end_ok(int top, bool deep) {
-  return deep || top == SYN__B_END || top == SYN__B_STRUCT || top == SYN__B_SIG;
-}
-
-/* Is reserved word k, after the previous token, an ordinary keyword (not
-** worth a tree check)? See DESIGN. */
-static bool syn__lx_normal(const syn__lex *lx, int k) {
-  unsigned f = syn__kwtab[k].cls;
-  int pc = lx->pcls, pid = lx->pid;
-  uint32_t d = lx->depth;
-  bool deep = d > SYN__BRACKETS_MAX; /* nesting not followed: trust it */
-  const struct syn__lvl *l = deep ? NULL : &lx->lvl[d];
-  int top = d == 0 || deep ? 0 : lx->kinds[d - 1];
-  if ((f & SYN__F_CONT) && pc == SYN__P_ENDER) {
-    /* After an operand: it must continue something open at this depth. */
-    switch (k) {
-      case SYN__KW_IN: return deep || l->lets > 0;
-      case SYN__KW_THEN: return deep || l->ifs > 0;
-      case SYN__KW_ELSE: return deep || l->thens > 0;
-      case SYN__KW_WITH: return deep || l->matches > 0 || top == SYN__B_BRACE;
-      case SYN__KW_WHEN: return deep || l->arms;
-      case SYN__KW_OF: return pid == SYN__PT_CAP && lx->tyctx;
-      case SYN__KW_END: return syn__lx_end_ok(top, deep);
-      case SYN__KW_AND: return lx->andctx;
-      case SYN__KW_AS: return false; /* rare, and an identifier wherever a pattern is not */
-      default: return true; /* or, mod, land, lor, lxor, lsl, lsr, asr */
-    }
-  }
-  if ((f & SYN__F_START) && (pc == SYN__P_OPEN || pc == SYN__P_ITEMS)) {
-    /* Module expressions only where a module can start. */
-    if (k == SYN__KW_STRUCT)
-      return pid == SYN__PT_LPAREN || (lx->modctx && (pid == SYN__PT_EQ || pid == SYN__PT_ARROW));
-    if (k == SYN__KW_SIG || k == SYN__KW_FUNCTOR)
-      return pid == SYN__PT_LPAREN ||
-             (lx->modctx && (pid == SYN__PT_EQ || pid == SYN__PT_ARROW || pid == SYN__PT_COLON));
-    return true;
-  }
-  /* An item keyword while a `let … in` is open here continues that let. */
-  if (syn__lx_item_start(lx, k)) return deep || l->lets == 0;
-  switch (pid) {
-    case SYN__KW_LET:
-      return k == SYN__KW_REC || k == SYN__KW_OPEN || k == SYN__KW_MODULE || k == SYN__KW_EXCEPTION;
-    case SYN__PT_ITEMLET: return k == SYN__KW_REC;
-    case SYN__KW_MODULE: return k == SYN__KW_TYPE || k == SYN__KW_REC;
-    case SYN__KW_TYPE: return k == SYN__KW_NONREC || k == SYN__KW_OF;
-    case SYN__KW_WITH: return k == SYN__KW_TYPE || k == SYN__KW_MODULE || k == SYN__KW_EXCEPTION;
-    case SYN__KW_AND: return k == SYN__KW_TYPE || k == SYN__KW_MODULE;
-    case SYN__KW_INCLUDE: return k == SYN__KW_MODULE;
-    case SYN__PT_LPAREN: return k == SYN__KW_TYPE || k == SYN__KW_MODULE || k == SYN__KW_VAL;
-    case SYN__PT_COLON: return k == SYN__KW_MODULE || (lx->modctx && (k == SYN__KW_SIG || k == SYN__KW_FUNCTOR));
-    case SYN__PT_BAR: return k == SYN__KW_EXCEPTION || k == SYN__KW_LAZY;
-    case SYN__PT_SEMI: return k == SYN__KW_END && syn__lx_end_ok(top, deep);
-    default: return k == SYN__KW_END && pc == SYN__P_ITEMS && syn__lx_end_ok(top, deep);
-  }
-}
-
-/* Keyword k was read: follow what it opens and continues. */
-static void syn__lx_pairs(syn__lex *lx, int k, bool item) {
-  struct syn__lvl *l = lx->depth <= SYN__BRACKETS_MAX ? &lx->lvl[lx->depth] : NULL;
-  if (item) {
-    if (l) *l = (struct syn__lvl){0};
-    lx->tyctx = k == SYN__KW_TYPE || k == SYN__KW_EXCEPTION;
-    lx->andctx = k == SYN__KW_LET || k == SYN__KW_TYPE || k == SYN__KW_MODULE || k == SYN__KW_CLASS;
-    lx->modctx = k == SYN__KW_MODULE;
-    return;
-  }
-  if (!l) return;
-  switch (k) {
-    case SYN__KW_LET: l->lets++, lx->andctx = true; break;
-    case SYN__KW_IN: if (l->lets) l->lets--; break;
-    case SYN__KW_IF: l->ifs++; break;
-    case SYN__KW_THEN: if (l->ifs) l->ifs--, l->thens++; break;
-    case SYN__KW_ELSE: if (l->thens) l->thens--; break;
-    case SYN__KW_MATCH: case SYN__KW_TRY: l->matches++; break;
-    case SYN__KW_WITH: if (l->matches) l->matches--, l->arms = true; break;
-    case SYN__KW_FUNCTION: l->arms = true; break;
-    case SYN__KW_TYPE: case SYN__KW_EXCEPTION: lx->tyctx = true, lx->andctx = true; break;
-    case SYN__KW_MODULE: case SYN__KW_FUNCTOR: lx->andctx = lx->modctx = true; break;
-    case SYN__KW_CLASS: lx->andctx = true; break;
-    default: break;
-  }
-}
-
-/* The head of binding `h` ended before its `=`: worth a tree check. */
-static void syn__lx_head_end(syn__lex *lx) {
-  syn__cand_add(lx->c, lx->heads[--lx->nheads].pos, SYN__C_BIND);
-}
-
-/* A token at the current depth that cannot be part of a binding head. */
-static void syn__lx_terminate(syn__lex *lx) {
-  if (lx->nheads && lx->heads[lx->nheads - 1].depth == lx->depth) syn__lx_head_end(lx);
-}
-
-static void syn__lx_open(syn__lex *lx, int kind) {
-  if (lx->depth < SYN__BRACKETS_MAX) {
-    lx->kinds[lx->depth] = (unsigned char)kind;
-    if (kind == SYN__B_ATTR) lx->attr++;
-    lx->lvl[lx->depth + 1] = (struct syn__lvl){0};
-  }
-  lx->depth++;
-}
-
-/* A closer of `kind`: pops to the matching opener (ignored when none). */
-static void syn__lx_close(syn__lex *lx, int kind) {
-  if (lx->depth == 0) return;
-  if (lx->depth <= SYN__BRACKETS_MAX &&
-      (lx->kinds[lx->depth - 1] == kind || (kind == SYN__B_END && syn__lx_end_ok(lx->kinds[lx->depth - 1], false)))) {
-    lx->depth--; /* the usual case */
-  } else if (lx->depth <= SYN__BRACKETS_MAX) {
-    uint32_t d = lx->depth;
-    while (d > 0 && lx->kinds[d - 1] != kind && !(kind == SYN__B_BRACK && lx->kinds[d - 1] == SYN__B_ATTR) &&
-           !(kind == SYN__B_END && syn__lx_end_ok(lx->kinds[d - 1], false)))
-      d--;
-    if (d == 0) return;
-    while (lx->depth >= d) {
-      if (lx->kinds[lx->depth - 1] == SYN__B_ATTR) lx->attr--;
-      lx->depth--;
-    }
-  } else {
-    lx->depth--;
-  }
-  while (lx->nheads && lx->heads[lx->nheads - 1].depth > lx->depth) syn__lx_head_end(lx);
-}
-
-/* A significant token starts at s: settle a pending `verify`. */
-static inline void syn__lx_token(syn__lex *lx, bool expr_start) {
-  if (lx->stmt) {
-    lx->stmt = false;
-    if (!expr_start) syn__cand_add(lx->c, lx->stmt_pos, SYN__C_STMT);
-  }
-}
-
-/* A word at [s, e) that may be a keyword; `fresh`: it directly follows a
-** `let` (then `open`/`module`/… mean no value binding); `unsure`: it
-** directly follows a suspicious keyword, whose role the scan cannot know. */
-static size_t syn__lx_handle_word(syn__lex *lx, size_t s, size_t e, bool fresh, bool unsure) {
-  const char *t = lx->t;
-  int k = syn__lx_keyword(lx, t + s, e - s);
-  unsigned f = k ? syn__kwtab[k].cls : 0;
-  if (lx->attr && (f & (SYN__F_ITEM | SYN__F_LETLIKE | SYN__F_STMT)) && (s == 0 || t[s - 1] == '\n')) {
-    /* An item at column 0 inside an attribute: the attribute was left
-    ** unclosed (tactics are indented); stop treating the rest as one. */
-    uint32_t i = 0;
-    while (lx->kinds[i] != SYN__B_ATTR) i++;
-    lx->depth = i;
-    lx->attr = 0;
-    while (lx->nheads && lx->heads[lx->nheads - 1].depth > lx->depth) syn__lx_head_end(lx);
-  }
-  if (f & (SYN__F_LETLIKE | SYN__F_STMT)) {
-    /* Substituted by the view? (imlg__scan's rule, to the letter) */
-    bool col0 = s == 0 || t[s - 1] == '\n';
-    if ((col0 || (lx->vprev != SYN__V_EXPECT && (lx->line_start || lx->vprev == SYN__V_BOUNDARY))) &&
-        syn__lx_next_ok(t, lx->len, e)) {
-      bool ends_head = lx->nheads && lx->heads[lx->nheads - 1].depth == lx->depth;
-      syn__lx_token(lx, false);
-      syn__lx_terminate(lx);
-      if (f & SYN__F_LETLIKE) {
-        if (!lx->attr && (unsure || ends_head || !syn__lx_normal(lx, SYN__KW_LET))) {
-          syn__cand_add(lx->c, (uint32_t)s, SYN__C_KW);
-          lx->unsure = true;
-        }
-        syn__lx_pairs(lx, SYN__KW_LET, true);
-        if (!lx->attr && lx->nheads < SYN__HEADS_MAX) {
-          lx->heads[lx->nheads++] = (struct syn__head){(uint32_t)s, lx->depth};
-          lx->after_let = true;
-        }
-        lx->pcls = SYN__P_NAME;
-        lx->pid = SYN__PT_ITEMLET;
-      } else {
-        if (!lx->attr) lx->stmt = true, lx->stmt_pos = (uint32_t)s;
-        syn__lx_pairs(lx, SYN__KW_VERIFY, true);
-        lx->pcls = SYN__P_ITEMS;
-        lx->pid = SYN__PT_OTHER;
-      }
-      lx->vprev = SYN__V_EXPECT;
-      return e;
-    }
-    k = SYN__KW_NONE; /* an ordinary identifier */
-    f = 0;
-  }
-  if (!k) {
-    syn__lx_token(lx, true);
-    lx->pcls = SYN__P_ENDER;
-    lx->pid = SYN__PT_OTHER;
-    lx->vprev = SYN__V_VALUE;
-    return e;
-  }
-  /* `let*`, `and+`: binding operators, one token, no keyword. */
-  if ((k == SYN__KW_LET || k == SYN__KW_AND) && e < lx->len && t[e] && strchr("$&*+-/=>@^|<", t[e])) {
-    syn__lx_token(lx, k == SYN__KW_LET);
-    if (!lx->attr && (unsure || (k == SYN__KW_LET ? !(lx->pcls == SYN__P_OPEN || lx->pcls == SYN__P_ITEMS)
-                                                : !(lx->pcls == SYN__P_ENDER && lx->andctx)))) {
-      syn__cand_add(lx->c, (uint32_t)s, SYN__C_KW);
-      lx->unsure = true;
-    } else if (k == SYN__KW_LET) {
-      syn__lx_pairs(lx, SYN__KW_LET, false);
-    }
-    syn__lx_terminate(lx);
-    while (e < lx->len && (lx->cc[(unsigned char)t[e]] & SYN__CC_OP)) e++;
-    lx->pcls = SYN__P_NAME;
-    lx->pid = SYN__PT_OTHER;
-    lx->vprev = SYN__V_EXPECT;
-    return e;
-  }
-  syn__lx_token(lx, k == SYN__KW_FUN || k == SYN__KW_FUNCTION || k == SYN__KW_IF || k == SYN__KW_MATCH ||
-                        k == SYN__KW_TRY || k == SYN__KW_BEGIN || k == SYN__KW_ASSERT || k == SYN__KW_LAZY ||
-                        k == SYN__KW_WHILE || k == SYN__KW_FOR || k == SYN__KW_NEW || k == SYN__KW_OBJECT);
-  /* A keyword that ends a binding head before its `=` may well be a
-  ** parameter to tree-sitter (`let y []⏎let z = …`). `let open M in` &
-  ** co. bind nothing. */
-  bool no_binding =
-      fresh && (k == SYN__KW_OPEN || k == SYN__KW_MODULE || k == SYN__KW_EXCEPTION || k == SYN__KW_CLASS);
-  bool ends_head = lx->nheads && lx->heads[lx->nheads - 1].depth == lx->depth && k != SYN__KW_REC &&
-                   k != SYN__KW_AS && k != SYN__KW_LAZY && !(k == SYN__KW_TYPE && lx->pid == SYN__PT_COLON) &&
-                   !no_binding;
-  bool cand = !lx->attr && (unsure || ends_head || !syn__lx_normal(lx, k));
-  bool item = syn__lx_item_start(lx, k);
-  bool arms = k == SYN__KW_WITH && lx->depth <= SYN__BRACKETS_MAX && lx->lvl[lx->depth].matches > 0;
-  if (cand) {
-    /* Maybe an identifier to tree-sitter: what it opens is unsure too. */
-    syn__cand_add(lx->c, (uint32_t)s, SYN__C_KW);
-    lx->unsure = true;
-  } else {
-    syn__lx_pairs(lx, k, item);
-  }
-  /* Binding heads. */
-  if (lx->nheads && lx->heads[lx->nheads - 1].depth == lx->depth) {
-    if (no_binding) lx->nheads--;
-    else if (ends_head)
-      syn__lx_head_end(lx);
-  }
-  if ((k == SYN__KW_LET || k == SYN__KW_AND) && !lx->attr && lx->nheads < SYN__HEADS_MAX) {
-    lx->heads[lx->nheads++] = (struct syn__head){(uint32_t)s, lx->depth};
-    lx->after_let = k == SYN__KW_LET;
-  }
-  /* A suspicious opener is taken for an identifier (opens nothing): then
-  ** its `end` is unmatched, and suspicious, as tree-sitter would see it. */
-  if (k == SYN__KW_STRUCT || k == SYN__KW_SIG || k == SYN__KW_BEGIN || k == SYN__KW_OBJECT) {
-    if (!cand) syn__lx_open(lx, k == SYN__KW_STRUCT ? SYN__B_STRUCT : k == SYN__KW_SIG ? SYN__B_SIG : SYN__B_END);
-  } else if (k == SYN__KW_DO) {
-    syn__lx_open(lx, SYN__B_DONE);
-  } else if (k == SYN__KW_END) {
-    syn__lx_close(lx, SYN__B_END);
-  } else if (k == SYN__KW_DONE) {
-    syn__lx_close(lx, SYN__B_DONE);
-  }
-  f = syn__kwtab[k].cls;
-  lx->pcls = (k == SYN__KW_END || k == SYN__KW_DONE) ? SYN__P_ENDER
-             : (f & SYN__F_ITEMS)                     ? SYN__P_ITEMS
-             : (f & SYN__F_NAME)                      ? SYN__P_NAME
-                                                      : SYN__P_OPEN;
-  lx->pid = k == SYN__KW_LET && item ? SYN__PT_ITEMLET : k == SYN__KW_WITH && arms ? SYN__PT_ARMS : k;
-  lx->vprev = k == SYN__KW_STRUCT ? SYN__V_BOUNDARY : (k == SYN__KW_END || k == SYN__KW_DONE) ? SYN__V_VALUE
-                                                                                              : SYN__V_EXPECT;
-  return e;
-}
-
-/* The scan: fills c->cands, sorted by position. */
-__attribute__((noinline)) static void syn__scan(syn__ctx *c) {
-  syn__lex *lx = calloc(1, sizeof *lx);
-  if (!lx) {
-    c->oom = true;
-    return;
-  }
-  lx->c = c;
-  lx->t = c->text;
-  lx->len = c->len;
-  for (int b = 0; b < 256; b++) {
-    unsigned char f = 0;
-    if (syn__lx_word((unsigned char)b)) f |= SYN__CC_WORD | (b != '\'' ? SYN__CC_START : 0);
-    if (syn__is_op_char((char)b)) f |= SYN__CC_OP;
-    if (b == ' ' || b == '\t' || b == '\r' || b == '\f' || b == '\v' || b == '\0' || b == '\n') f |= SYN__CC_SPACE;
-    lx->cc[b] = f;
-  }
-  const unsigned char *cc = lx->cc;
-  for (int k = SYN__KW_COUNT - 1; k > 0; k--) {
-    const char *w = syn__kwtab[k].w;
-    unsigned char *b = &lx->bucket[(w[0] - 'a') * 12 + strlen(w)];
-    lx->chain[k] = *b;
-    *b = (unsigned char)k;
-  }
-  const char *t = c->text;
-  size_t len = c->len, p = 0;
-  /* The state of every token lives in locals; lx holds it only around
-  ** the keyword handler (keywords are a tenth of the tokens). */
-  bool ls = true, fresh_next = false, unsure_next = false;
-  int pcls = SYN__P_ITEMS, pid = SYN__PT_OTHER, vprev = SYN__V_BOUNDARY;
-  while (p < len) { /* OOM in syn__cand_add is checked by the caller */
-    unsigned char ch = (unsigned char)t[p];
-    unsigned f = cc[ch];
-    while (f & SYN__CC_SPACE) {
-      ls |= ch == '\n';
-      if (++p == len) goto done;
-      ch = (unsigned char)t[p];
-      f = cc[ch];
-    }
-    size_t s = p;
-    bool fresh = fresh_next, unsure = unsure_next;
-    fresh_next = unsure_next = false;
-    if (f & SYN__CC_START) {
-      do p++;
-      while (p < len && (cc[(unsigned char)t[p]] & SYN__CC_WORD));
-      size_t n = p - s;
-      if (ch >= 'a' && ch <= 'z' && n <= 11 && lx->bucket[(ch - 'a') * 12 + n]) {
-        lx->line_start = ls, lx->pcls = pcls, lx->pid = pid, lx->vprev = vprev;
-        lx->after_let = lx->unsure = false;
-        p = syn__lx_handle_word(lx, s, p, fresh, unsure);
-        pcls = lx->pcls, pid = lx->pid, vprev = lx->vprev;
-        fresh_next = lx->after_let, unsure_next = lx->unsure;
-      } else {
-        if (syn__lx_digit(ch)) p = syn__lx_number(t, len, s);
-        lx->stmt = false; /* an operand: a `verify` has its expression */
-        pcls = SYN__P_ENDER, pid = ch >= 'A' && ch <= 'Z' ? SYN__PT_CAP : SYN__PT_OTHER, vprev = SYN__V_VALUE;
-      }
-      ls = false;
-      continue;
-    }
-    if ((f & SYN__CC_OP) && !(ch == ':' && ls && p + 1 < len && ((unsigned char)t[p + 1] | 0x20) >= 'a' &&
-                              ((unsigned char)t[p + 1] | 0x20) <= 'z')) {
-      do p++;
-      while (p < len && (cc[(unsigned char)t[p]] & SYN__CC_OP));
-      size_t n = p - s;
-      syn__lx_token(lx, ch == '-' || ch == '!' || (ch == '~' && n > 1));
-      vprev = SYN__V_EXPECT, pid = SYN__PT_OTHER, pcls = SYN__P_OPEN;
-      if (n == 1) {
-        if (ch == '.' || ch == '~' || ch == '?' || ch == '#') pcls = SYN__P_NAME;
-        else if (ch == ':') pcls = SYN__P_NAME, pid = SYN__PT_COLON;
-        else if (ch == '|') pcls = SYN__P_NAME, pid = SYN__PT_BAR;
-        else if (ch == '=') {
-          pid = SYN__PT_EQ;
-          if (lx->nheads && lx->heads[lx->nheads - 1].depth == lx->depth) lx->nheads--; /* has its `=` */
-        }
-      } else if (n == 2 && ch == ':' && t[s + 1] == '>') {
-        pcls = SYN__P_NAME, pid = SYN__PT_COLON;
-      } else if (n == 2 && ch == '-' && t[s + 1] == '>') {
-        pid = SYN__PT_ARROW;
-      }
-      ls = false;
-      continue;
-    }
-    switch (ch) {
-      case '(':
-        if (p + 1 < len && t[p + 1] == '*') {
-          size_t e = syn__lx_comment(t, len, p + 2);
-          if (memchr(t + p, '\n', e - p)) ls = true;
-          p = e;
-          continue;
-        }
-        syn__lx_token(lx, true);
-        syn__lx_open(lx, SYN__B_PAREN);
-        pcls = SYN__P_OPEN, pid = SYN__PT_LPAREN, vprev = SYN__V_EXPECT;
-        p++;
-        break;
-      case '"':
-        syn__lx_token(lx, true);
-        p = syn__lx_string(t, len, p + 1);
-        pcls = SYN__P_ENDER, pid = SYN__PT_OTHER, vprev = SYN__V_VALUE;
-        break;
-      case '{': {
-        syn__lx_token(lx, true);
-        size_t e = syn__lx_quoted(t, len, p);
-        if (e) {
-          p = e;
-          pcls = SYN__P_ENDER, pid = SYN__PT_OTHER, vprev = SYN__V_VALUE;
-        } else {
-          p++;
-          syn__lx_open(lx, SYN__B_BRACE);
-          pcls = SYN__P_OPEN, pid = SYN__PT_OTHER, vprev = SYN__V_EXPECT;
-        }
-        break;
-      }
-      case '\'': {
-        size_t e = syn__lx_char(t, len, p);
-        syn__lx_token(lx, e != 0);
-        if (e) {
-          p = e;
-          pcls = SYN__P_ENDER, pid = SYN__PT_OTHER, vprev = SYN__V_VALUE;
-        } else {
-          p++;
-          pcls = SYN__P_NAME, pid = SYN__PT_OTHER, vprev = SYN__V_EXPECT;
-        }
-        break;
-      }
-      case ';':
-        syn__lx_token(lx, false);
-        syn__lx_terminate(lx);
-        if (p + 1 < len && t[p + 1] == ';') {
-          p += 2;
-          syn__lx_pairs(lx, SYN__KW_VERIFY, true);
-          pcls = SYN__P_ITEMS, pid = SYN__PT_OTHER, vprev = SYN__V_BOUNDARY;
-        } else {
-          p++;
-          pcls = SYN__P_OPEN, pid = SYN__PT_SEMI, vprev = SYN__V_EXPECT;
-        }
-        break;
-      case ')': case ']': case '}':
-        syn__lx_token(lx, false);
-        syn__lx_close(lx, ch == ')' ? SYN__B_PAREN : ch == ']' ? SYN__B_BRACK : SYN__B_BRACE);
-        p++;
-        pcls = SYN__P_ENDER, pid = SYN__PT_OTHER, vprev = SYN__V_VALUE;
-        break;
-      case '[': {
-        bool attr = p + 1 < len && (t[p + 1] == '@' || t[p + 1] == '%');
-        syn__lx_token(lx, !attr);
-        /* `[@@…]` ends a binding head; `[@…]` may sit inside a pattern. */
-        if (attr && p + 2 < len && t[p + 2] == '@') syn__lx_terminate(lx);
-        syn__lx_open(lx, attr ? SYN__B_ATTR : SYN__B_BRACK);
-        p++;
-        pcls = SYN__P_OPEN, pid = SYN__PT_OTHER, vprev = SYN__V_EXPECT;
-        break;
-      }
-      case ':':
-        /* A REPL directive line: blank in the view, so invisible to the
-        ** parser (only the view rule sees a boundary). */
-        while (p < len && t[p] != '\n') p++;
-        vprev = SYN__V_BOUNDARY;
-        fresh_next = fresh, unsure_next = unsure;
-        continue;
-      default:
-        /* `,` `` ` `` and stray bytes */
-        syn__lx_token(lx, ch == '`');
-        pcls = ch == '`' ? SYN__P_NAME : SYN__P_OPEN;
-        pid = SYN__PT_OTHER;
-        vprev = SYN__V_EXPECT;
-        p++;
-        break;
-    }
-    ls = false;
-  }
-done:
-  syn__lx_token(lx, false);
-  while (lx->nheads) syn__lx_head_end(lx);
-  if (len > 0) syn__cand_add(c, (uint32_t)len - 1, SYN__C_EOF);
-  free(lx);
-  if (c->ncands > 1) qsort(c->cands, c->ncands, sizeof *c->cands, syn__cand_cmp);
-}
-
-/* ------------------------------------------------------------------------ */
 /* Checking the scan's spots inside an error-free subtree */
 
 /* Move the descent path (path[0] is the subtree) down to the deepest node
@@ -1825,8 +1012,8 @@ static void syn__clean(syn__ctx *c, TSNode s, uint32_t depth) {
   c->prev_lazy = true;
   c->prev_node = s;
   uint32_t ss = ts_node_start_byte(s), se = ts_node_end_byte(s);
-  while (c->nextcand < c->ncands && c->cands[c->nextcand].pos < ss) c->nextcand++;
-  if (c->nextcand == c->ncands || c->cands[c->nextcand].pos >= se) return;
+  while (c->nextcand < c->cands.count && c->cands.items[c->nextcand].pos < ss) c->nextcand++;
+  if (c->nextcand == c->cands.count || c->cands.items[c->nextcand].pos >= se) return;
   if (!c->symf) {
     c->symf = calloc(c->nsym ? c->nsym : 1, 1);
     if (!c->symf) {
@@ -1849,8 +1036,8 @@ static void syn__clean(syn__ctx *c, TSNode s, uint32_t depth) {
   c->npath = 1;
   bool weak_in = false;
   size_t weak_at = 0;
-  for (; c->nextcand < c->ncands && !c->oom; c->nextcand++) {
-    struct syn__cand k = c->cands[c->nextcand];
+  for (; c->nextcand < c->cands.count && !c->oom; c->nextcand++) {
+    synscan_spot k = c->cands.items[c->nextcand];
     if (k.pos >= se) break;
     if (weak_in && (!c->have_weak || k.pos >= c->weak_after)) {
       if (c->have_weak) syn__clean_weak(c, weak_at);
@@ -1863,7 +1050,7 @@ static void syn__clean(syn__ctx *c, TSNode s, uint32_t depth) {
     uint32_t ls = c->path[n - 1].start, ke;
     text_span ks;
     c->flag = syn__path_flag(c, n - 2);
-    if (k.kind == SYN__C_KW) {
+    if (k.kind == SYNSCAN_KW) {
       if (ls == k.pos && c->nclosers == 0 && syn__leaf_is_keyword(c, leaf, &ks)) {
         char tok[SYN__TOKEN_MAX * 4 + 8];
         syn__token_text(c->text, ks.start, ks.end, tok);
@@ -1871,7 +1058,7 @@ static void syn__clean(syn__ctx *c, TSNode s, uint32_t depth) {
         syn__emit(c, ks.start, ks.end, SYN_CODE_UNEXPECTED, "syntax error: unexpected `%s`", tok);
         c->use_flag = false;
       }
-    } else if (k.kind == SYN__C_BIND) {
+    } else if (k.kind == SYNSCAN_BIND) {
       const char *t = ts_node_type(leaf);
       if (ls != k.pos || ts_node_is_named(leaf) || (strcmp(t, "let") && strcmp(t, "and"))) continue;
       TSNode def = c->path[n - 2].node, b = ts_node_first_child_for_byte(def, c->path[n - 1].end);
@@ -1881,7 +1068,7 @@ static void syn__clean(syn__ctx *c, TSNode s, uint32_t depth) {
         weak_in = true;
         weak_at = n - 2;
       }
-    } else if (k.kind == SYN__C_STMT) {
+    } else if (k.kind == SYNSCAN_STMT) {
       if (ls != k.pos || ts_node_is_named(leaf) || strcmp(ts_node_type(leaf), ";;") ||
           !syn__view_keyword(c, leaf, &ke))
         continue;
@@ -1918,7 +1105,7 @@ int syn_diagnostics(const TSTree *tree, const char *text, size_t len, diag_list 
   syn__ctx c = {.text = text, .len = len, .out = out, .first = out->count, .item = -1};
   if (tree) {
     c.nsym = ts_language_symbol_count(ts_tree_language(tree));
-    syn__scan(&c);
+    if (synscan_run(text, len, &c.cands) != 0) c.oom = true;
     TSNode root = ts_tree_root_node(tree);
     TSTreeCursor cur = ts_tree_cursor_new(root);
     uint32_t depth = 0;
@@ -2021,7 +1208,7 @@ int syn_diagnostics(const TSTree *tree, const char *text, size_t len, diag_list 
   syn__check_bytes(&c);
   free(c.closers);
   free(c.anc);
-  free(c.cands);
+  synscan_list_clear(&c.cands);
   free(c.path);
   free(c.symf);
 
