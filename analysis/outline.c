@@ -178,25 +178,6 @@ static const char *outline__view_keyword(const outline__ctx *c, TSNode tok) {
   return NULL;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..avail), 0 when invalid. */
-static size_t outline__utf8_len(const unsigned char *s, size_t avail) {
-  unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
-  else return 0;
-  if (avail < n) return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
 
 /* Copy of text[s..e) with every run of blanks (newlines included) collapsed
 ** to one space, trimmed; cut after `maxchars` characters (0: no limit) and,
@@ -235,7 +216,7 @@ static char *outline__text(outline__ctx *c, uint32_t s, uint32_t e, size_t maxch
       chars++;
       space = false;
     }
-    size_t n = outline__utf8_len(t + i, e - i);
+    size_t n = text_utf8_valid_len(t + i, e - i);
     if (n) {
       memcpy(out + o, t + i, n);
       o += n;

@@ -118,27 +118,6 @@ int diag_list_push(diag_list *l, text_span span, diag_severity sev, const char *
 /* ------------------------------------------------------------------------ */
 /* Text helpers */
 
-/* Length of the valid UTF-8 sequence at s[0..avail), or 0 when invalid
-** (overlong, surrogate, > U+10FFFF, truncated). */
-static size_t syn__utf8_len(const unsigned char *s, size_t avail) {
-  unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
-  else return 0;
-  if (avail < n) return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
 
 static bool syn__is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -158,7 +137,7 @@ static bool syn__first_token(const char *text, uint32_t from, uint32_t to, text_
   uint32_t j = i + 1;
   unsigned char c = (unsigned char)text[i];
   if (c >= 0x80) {
-    size_t n = syn__utf8_len((const unsigned char *)text + i, to - i);
+    size_t n = text_utf8_valid_len((const unsigned char *)text + i, to - i);
     j = i + (uint32_t)(n ? n : 1);
     if (n) while (j < to && syn__is_ident_char((unsigned char)text[j]) && text[j] != '\0') j++;
   } else if (syn__is_ident_char(c)) {
@@ -184,7 +163,7 @@ static void syn__token_text(const char *text, uint32_t s, uint32_t e, char *buf)
       break;
     }
     unsigned char c = (unsigned char)text[i];
-    size_t n = syn__utf8_len((const unsigned char *)text + i, e - i);
+    size_t n = text_utf8_valid_len((const unsigned char *)text + i, e - i);
     if (c == '\n') o += (size_t)sprintf(buf + o, "\\n");
     else if (c == '\t') o += (size_t)sprintf(buf + o, "\\t");
     else if (c == '\r') o += (size_t)sprintf(buf + o, "\\r");
@@ -910,13 +889,13 @@ static void syn__check_bytes(syn__ctx *c) {
       i = j;
       continue;
     }
-    size_t n = syn__utf8_len(t + i, c->len - i);
+    size_t n = text_utf8_valid_len(t + i, c->len - i);
     if (n) {
       i += n;
       continue;
     }
     size_t j = i + 1;
-    while (j < c->len && t[j] != 0 && syn__utf8_len(t + j, c->len - j) == 0) j++;
+    while (j < c->len && t[j] != 0 && text_utf8_valid_len(t + j, c->len - j) == 0) j++;
     syn__emit(c, (uint32_t)i, (uint32_t)j, SYN_CODE_UNSUPPORTED_TEXT, "invalid UTF-8 byte sequence");
     i = j;
   }

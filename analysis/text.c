@@ -72,6 +72,11 @@ invalid:
   return 1;
 }
 
+size_t text_utf8_valid_len(const unsigned char *s, size_t avail) {
+  size_t n = text_utf8_decode(s, avail, NULL);
+  return n == 1 && s[0] >= 0x80 ? 0 : n;
+}
+
 bool text_utf8_valid(const char *text, size_t len) {
   const unsigned char *s = (const unsigned char *)text;
   size_t i = 0;

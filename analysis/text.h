@@ -54,6 +54,10 @@ size_t text_offset_scan(const char *text, size_t len, text_pos pos, text_encodin
 ** invalid) to *cp if non-NULL. */
 size_t text_utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp);
 
+/* Length (1..4) of the valid UTF-8 sequence at s[0..avail), or 0 when it is
+** invalid (overlong, surrogate, > U+10FFFF, truncated). avail > 0. */
+size_t text_utf8_valid_len(const unsigned char *s, size_t avail);
+
 /* True when text[0..len) is valid UTF-8. */
 bool text_utf8_valid(const char *text, size_t len);
 

@@ -467,3 +467,16 @@ Test(text, random_bytes_agree) {
     free(t);
   }
 }
+
+Test(text, utf8_valid_len) {
+  const struct { const char *s; size_t avail, want; } cases[] = {
+    {"a", 1, 1}, {"\xC3\xA9", 2, 2}, {"\xE2\x86\x92", 3, 3}, {"\xF0\x9F\x98\x80", 4, 4},
+    {"\xC3", 1, 0},          /* truncated */
+    {"\xC0\xAF", 2, 0},      /* overlong */
+    {"\xED\xA0\x80", 3, 0},  /* surrogate */
+    {"\xF4\x90\x80\x80", 4, 0}, /* > U+10FFFF */
+    {"\x80", 1, 0},          /* stray continuation byte */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    cr_assert_eq(text_utf8_valid_len((const unsigned char *)cases[i].s, cases[i].avail), cases[i].want, "case %zu", i);
+}
