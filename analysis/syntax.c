@@ -616,7 +616,8 @@ static void syn__flush_error(syn__ctx *c, TSNode follow) {
     syn__emit(c, ei->last_tok.start, ei->last_tok.end, SYN_CODE_UNEXPECTED,
               "syntax error: unexpected end of input after `%s`", tok);
     return;
-  } else if (ei->ntokens > 1 && !ts_node_is_null(follow) && syn__follow_token(c, follow, ei, &p)) {
+  } else if (ei->ntokens > 1 && syn__wants_more(c, ei->last_tok) && !ts_node_is_null(follow) &&
+             syn__follow_token(c, follow, ei, &p)) {
     /* p: the keyword starting the next item */
   } else {
     p = ei->have_skipped ? ei->first_skipped : ei->first_tok;

@@ -98,6 +98,10 @@ static const golden goldens[] = {
     {"verify without expression mid-file", "let x = 1\nverify\nlet y = 2", 10, 16, "E0002",
      "missing expression after `verify`"},
     {"top-level in", "let x = 1 in\nlet y = 2", 13, 16, "E0001", "syntax error: unexpected `let`"},
+    /* A complete (wrong) arm is reported where it goes wrong, not at the next
+    ** item: `=>` is lexed as `=` `>` inside the ERROR, then `n` is skipped. */
+    {"match arm with => instead of ->", "let f x =\n  match x with\n  | A -> 0\n  | B n => n\n\nlet g = 1\n", 47, 48,
+     "E0001", "syntax error: unexpected `n`"},
     {"theorem without statement", "theorem foo x = [@@by auto]", 16, 27, "E0001",
      "syntax error: unexpected `[@@by auto]`"},
     {"in inside a lemma", "lemma replay_nil acc = replay acc [] = in acc", 39, 41, "E0001",
