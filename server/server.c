@@ -684,6 +684,7 @@ static void srv__request(srv *s, const cJSON *id, const char *method, const cJSO
   if (strcmp(method, "shutdown") == 0) {
     s->state = SRV_SHUTDOWN;
     s->got_shutdown = true;
+    log_info("shutdown requested");
     /* Requests already accepted are still answered; exit cancels the rest. */
     srv__respond(s, id, NULL);
     return;
@@ -696,7 +697,11 @@ static void srv__request(srv *s, const cJSON *id, const char *method, const cJSO
 }
 
 static void srv__notify(srv *s, const char *method, const cJSON *params) {
-  if (strcmp(method, "exit") == 0) { srv__stop(s); return; }
+  if (strcmp(method, "exit") == 0) {
+    log_info("exit (%s shutdown)", s->got_shutdown ? "after" : "without");
+    srv__stop(s);
+    return;
+  }
   if (s->state != SRV_RUNNING) {
     log_debug("notification %s dropped: server %s", method,
               s->state == SRV_UNINITIALIZED ? "not initialized" : "shutting down");

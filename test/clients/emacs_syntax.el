@@ -10,10 +10,6 @@
 (require 'eglot)
 (require 'flymake)
 
-(define-derived-mode iml-mode prog-mode "IML"
-  (setq-local comment-start "(* ")
-  (setq-local comment-end " *)"))
-
 (defun iml-test--say (fmt &rest args)
   (princ (concat "emacs: " (apply #'format fmt args) "\n")))
 
@@ -27,12 +23,22 @@
 (condition-case err
     (let* ((bin (or (getenv "IML_LSP_BIN") (error "IML_LSP_BIN not set")))
            (file (or (getenv "IML_TEST_FILE") (error "IML_TEST_FILE not set")))
+           (xml (or (getenv "IML_TEST_XML") (error "IML_TEST_XML not set")))
            (eglot-sync-connect t)
            (eglot-send-changes-idle-time 0.1))
+      ;; The set-up users install: editors/emacs/iml-mode.el.
+      (add-to-list 'load-path (or (getenv "IML_EMACS_DIR") (error "IML_EMACS_DIR not set")))
+      (require 'iml-mode)
+      (setq iml-lsp-program bin)
+      (find-file xml)
+      (when (eq major-mode 'iml-mode) (error "XML .iml file opened in iml-mode"))
+      (iml-test--say "XML .iml file: %s, not iml-mode" major-mode)
       (find-file file)
-      (iml-mode)
-      (eglot (list 'iml-mode) (cons 'transient (file-name-directory file)) 'eglot-lsp-server (list bin) "iml")
+      (unless (eq major-mode 'iml-mode) (error "sample.iml opened in %s" major-mode))
+      ;; Start eglot exactly as M-x eglot would, from eglot-server-programs.
+      (apply #'eglot (eglot--guess-contact))
       (unless (eglot-current-server) (error "eglot did not connect"))
+      (iml-test--say "eglot connected through iml-mode's registration")
       (unless (iml-test--wait (lambda () (flymake-diagnostics)) 15)
         (error "no flymake diagnostic for the syntax error"))
       (let ((d (car (flymake-diagnostics))))

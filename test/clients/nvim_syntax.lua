@@ -7,15 +7,24 @@ local function out(msg) io.stdout:write("nvim: " .. msg .. "\n") end
 local ok, err = pcall(function()
   local bin = assert(os.getenv("IML_LSP_BIN"), "IML_LSP_BIN not set")
   local file = assert(os.getenv("IML_TEST_FILE"), "IML_TEST_FILE not set")
+  local xml = assert(os.getenv("IML_TEST_XML"), "IML_TEST_XML not set")
+  local plugin = assert(os.getenv("IML_NVIM_PLUGIN"), "IML_NVIM_PLUGIN not set")
+  -- The set-up users install: editors/neovim on the runtimepath.
+  vim.opt.runtimepath:append(plugin)
+  vim.cmd("runtime! ftdetect/iml.lua")
+  require("iml_lsp").setup({ cmd = { bin } })
+
+  -- An IntelliJ XML module file is not claimed.
+  vim.cmd("edit " .. vim.fn.fnameescape(xml))
+  assert(vim.bo.filetype ~= "iml", "XML .iml file detected as iml")
+  out("XML .iml file: filetype '" .. vim.bo.filetype .. "', not iml")
+
   vim.cmd("edit " .. vim.fn.fnameescape(file))
-  vim.bo.filetype = "iml"
-  local client_id = vim.lsp.start_client({
-    name = "iml-lsp",
-    cmd = { bin },
-    root_dir = vim.fn.fnamemodify(file, ":h"),
-  })
-  assert(client_id, "start_client failed")
-  vim.lsp.buf_attach_client(0, client_id)
+  assert(vim.bo.filetype == "iml", "filetype is '" .. vim.bo.filetype .. "', expected iml")
+  assert(vim.wait(15000, function() return #vim.lsp.buf_get_clients(0) > 0 end, 50), "client did not attach")
+  local client_id = vim.lsp.buf_get_clients(0)[1].id
+  assert(#vim.lsp.get_active_clients() == 1, "expected exactly one client (none for the XML file)")
+  out("client attached through editors/neovim")
 
   assert(vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end, 50),
          "no diagnostic for the syntax error")

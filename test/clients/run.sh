@@ -7,8 +7,11 @@ which=$1
 bin=$(realpath "$2")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+editors=$(cd "$here/../../editors" && pwd)
 cp "$here/sample.iml" "$tmp/sample.iml"
-export IML_LSP_BIN=$bin IML_TEST_FILE=$tmp/sample.iml HOME=$tmp
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<module type="JAVA_MODULE" version="4">\n</module>\n' > "$tmp/intellij.iml"
+export IML_LSP_BIN=$bin IML_TEST_FILE=$tmp/sample.iml IML_TEST_XML=$tmp/intellij.iml HOME=$tmp
+export IML_NVIM_PLUGIN=$editors/neovim IML_EMACS_DIR=$editors/emacs
 case "$which" in
   nvim)
     command -v nvim >/dev/null || { echo "nvim not installed"; exit 1; }
