@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "pool.h"
+#include "report.h"
 #include "snapshot.h"
 
 typedef struct {
@@ -144,27 +145,51 @@ static int check__cmp(const void *a, const void *b) {
   return strcmp(((const check_file *)a)->path, ((const check_file *)b)->path);
 }
 
-/* 1-based column in characters (code points) of byte `off` on its line. */
-static size_t check__column(const char *text, size_t line_start, size_t off) {
-  size_t col = 1;
-  for (size_t i = line_start; i < off; i++)
-    if (((unsigned char)text[i] & 0xC0) != 0x80) col++;
-  return col;
-}
-
 static void check__usage(FILE *f) {
   fprintf(f,
-          "usage: iml-lsp check [-j N] PATH...\n"
+          "usage: iml-lsp check [options] PATH...\n"
           "  Check IML files (directories are searched recursively for *.iml).\n"
-          "  -j, --jobs N   parse with N threads (default: number of cores)\n"
-          "  -h, --help     show this help\n"
+          "  -j, --jobs N            parse with N threads (default: number of cores)\n"
+          "  --format text|json|sarif  output format (default: text)\n"
+          "  --color auto|always|never colour the text output (auto: when stdout is a\n"
+          "                          terminal and NO_COLOR is not set)\n"
+          "  -h, --help              show this help\n"
           "Exit status: 0 no errors, 1 errors found, 2 usage or I/O problem.\n");
+}
+
+/* Progress on stderr while waiting (only on a terminal, only for runs that
+** last more than half a second). Main thread, with run->mu held. */
+static void check__wait(check_run *run, bool progress) {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  bool shown = false;
+  while (run->remaining > 0) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 100 * 1000 * 1000;
+    if (until.tv_nsec >= 1000000000) { until.tv_sec++; until.tv_nsec -= 1000000000; }
+    pthread_cond_timedwait(&run->cv, &run->mu, &until);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double t = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+    if (progress && t > 0.5 && run->remaining > 0) {
+      size_t done = run->n - run->remaining, width = 30, fill = run->n ? done * width / run->n : 0;
+      fprintf(stderr, "\r[");
+      for (size_t i = 0; i < width; i++) fputc(i < fill ? '#' : ' ', stderr);
+      fprintf(stderr, "] %zu/%zu files", done, run->n);
+      fflush(stderr);
+      shown = true;
+    }
+  }
+  if (shown) fprintf(stderr, "\r\033[K");
 }
 
 int check_main(int argc, char **argv, FILE *out, FILE *err) {
   long jobs = sysconf(_SC_NPROCESSORS_ONLN);
   static const struct option longopts[] = {
-    {"jobs", required_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    {"jobs", required_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
+    {"format", required_argument, NULL, 'F'}, {"color", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
+  rep_format format = REP_TEXT;
+  const char *color = "auto";
   optind = 1;
   opterr = 0;
   int c;
@@ -176,6 +201,17 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(err, "iml-lsp check: -j expects a number of threads in 1..256, got '%s'\n", optarg);
         return 2;
       }
+    } else if (c == 'F') {
+      if (!rep_parse_format(optarg, &format)) {
+        fprintf(err, "iml-lsp check: --format expects text, json or sarif, got '%s'\n", optarg);
+        return 2;
+      }
+    } else if (c == 'C') {
+      if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+        fprintf(err, "iml-lsp check: --color expects auto, always or never, got '%s'\n", optarg);
+        return 2;
+      }
+      color = optarg;
     } else if (c == 'h') {
       check__usage(out);
       return 0;
@@ -232,12 +268,14 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
     pool_submit(p, check__task, j, NULL);
   }
   pthread_mutex_lock(&run.mu);
-  while (run.remaining > 0) pthread_cond_wait(&run.cv, &run.mu);
+  check__wait(&run, err == stderr && isatty(fileno(stderr)));
   pthread_mutex_unlock(&run.mu);
   pool_destroy(p);
 
   size_t nerr = 0, nwarn = 0;
-  for (size_t i = 0; i < run.n; i++) {
+  rep_file *rf = calloc(run.n ? run.n : 1, sizeof *rf);
+  size_t nrf = 0;
+  for (size_t i = 0; i < run.n && rf; i++) {
     check_file *f = &run.files[i];
     if (f->io_error) {
       fprintf(err, "iml-lsp check: %s\n", f->io_error);
@@ -245,17 +283,19 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
       continue;
     }
     const diag_list *dl = snap_diagnostics(f->sn);
-    const text_lines *tl = snap_lines(f->sn);
+    rf[nrf++] = (rep_file){f->path, snap_text(f->sn), snap_len(f->sn), snap_lines(f->sn), dl->items, dl->count};
     for (size_t k = 0; k < dl->count; k++) {
-      const diag *d = &dl->items[k];
-      text_pos pos = text_position(tl, d->span.start, TEXT_UTF8);
-      size_t col = check__column(snap_text(f->sn), text_lines_start(tl, pos.line), d->span.start);
-      const char *sev = d->severity == DIAG_ERROR ? "error" : d->severity == DIAG_WARNING ? "warning" : "note";
-      fprintf(out, "%s:%u:%zu: %s[%s]: %s\n", f->path, pos.line + 1, col, sev, d->code, d->message);
-      if (d->severity == DIAG_ERROR) nerr++;
-      else if (d->severity == DIAG_WARNING) nwarn++;
+      if (dl->items[k].severity == DIAG_ERROR) nerr++;
+      else if (dl->items[k].severity == DIAG_WARNING) nwarn++;
     }
   }
+  if (!rf) { fprintf(err, "iml-lsp check: out of memory\n"); status = 2; }
+  bool use_color = !strcmp(color, "always") ||
+                   (!strcmp(color, "auto") && isatty(fileno(out)) && !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
+  if (rf && format == REP_TEXT) rep_text(out, rf, nrf, use_color);
+  else if (rf && format == REP_JSON) rep_json(out, rf, nrf);
+  else if (rf) rep_sarif(out, rf, nrf);
+  free(rf);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   fprintf(err, "checked %zu file%s: %zu error%s, %zu warning%s in %.2fs\n", run.n, run.n == 1 ? "" : "s",

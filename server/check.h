@@ -3,10 +3,11 @@
 **
 ** Collects *.iml files (a PATH is a file, or a directory searched
 ** recursively), parses them in parallel on a background pool (one task per
-** file, each read once), and prints diagnostics in file order as
-**   file:line:col: error[CODE]: message
-** (line and column 1-based; the column counts characters). Exit status: 0
-** without errors, 1 with errors, 2 for usage or I/O problems.
+** file, each read once), and prints diagnostics in file order (report.h):
+**   file:line:col: error[CODE]: message      + source line and caret
+** or as JSON or SARIF 2.1.0 (--format), with a progress bar on a terminal
+** and a summary line on stderr. Exit status: 0 without errors, 1 with
+** errors, 2 for usage or I/O problems.
 */
 #ifndef IML_CHECK_H
 #define IML_CHECK_H
