@@ -266,13 +266,27 @@ static bool imp__is_string(TSNode n) {
   return !ts_node_is_null(n) && (imp__node_is(n, "string") || imp__node_is(n, "quoted_string"));
 }
 
-/* Classify the attribute `item` (floating_attribute, or a recovered
-** attribute starting with "[@@@") whose id is "import". */
-static void imp__classify(imp__ctx *c, TSNode item) {
-  imp_import im = {.kind = IMP_MALFORMED, .item_span = imp__span(item),
-                   .line = ts_node_start_point(item).row};
+static void imp__push(imp__ctx *c, imp_import im) {
+  if (c->n == c->cap) {
+    size_t ncap = c->cap ? c->cap * 2 : 8;
+    imp_import *ni = realloc(c->items, ncap * sizeof *ni);
+    if (!ni) {
+      free(im.path);
+      free(im.module);
+      c->oom = true;
+      return;
+    }
+    c->items = ni;
+    c->cap = ncap;
+  }
+  c->items[c->n++] = im;
+}
+
+/* Classify an import item spanning `item_span` (starting on row `line`)
+** whose attribute_payload is `payload` (a null node when there is none). */
+static void imp__classify(imp__ctx *c, text_span item_span, uint32_t line, TSNode payload) {
+  imp_import im = {.kind = IMP_MALFORMED, .item_span = item_span, .line = line};
   im.string_span = im.item_span;
-  TSNode payload = imp__child_of_type(item, "attribute_payload");
   TSNode expr = {0};
   if (!ts_node_is_null(payload)) {
     im.string_span = imp__span(payload);
@@ -318,14 +332,7 @@ static void imp__classify(imp__ctx *c, TSNode item) {
       }
     }
   }
-  if (c->n == c->cap) {
-    size_t ncap = c->cap ? c->cap * 2 : 8;
-    imp_import *ni = realloc(c->items, ncap * sizeof *ni);
-    if (!ni) goto oom;
-    c->items = ni;
-    c->cap = ncap;
-  }
-  c->items[c->n++] = im;
+  imp__push(c, im);
   return;
 oom:
   free(im.path);
@@ -347,6 +354,57 @@ static bool imp__is_import_item(imp__ctx *c, TSNode n) {
   return s.end <= c->len && s.end - s.start == 6 && memcmp(c->text + s.start, "import", 6) == 0;
 }
 
+static bool imp__is_token(TSNode n, const char *tok) {
+  return !ts_node_is_named(n) && strcmp(ts_node_type(n), tok) == 0;
+}
+
+/* An ERROR node may hold the pieces of an import whose payload did not lex
+** (e.g. an illegal escape): `[@@@` `import` … `]` as direct children. Report
+** each as MALFORMED, so the user learns which import is broken. */
+static void imp__scan_error(imp__ctx *c, TSNode err) {
+  TSTreeCursor k = ts_tree_cursor_new(err);
+  bool more = ts_tree_cursor_goto_first_child(&k);
+  while (more && !c->oom) {
+    TSNode open = ts_tree_cursor_current_node(&k);
+    more = ts_tree_cursor_goto_next_sibling(&k);
+    if (!more || !imp__is_token(open, "[@@@")) continue;
+    TSNode id = ts_tree_cursor_current_node(&k);
+    text_span s = imp__span(id);
+    if (strcmp(ts_node_type(id), "attribute_id") != 0 || s.end > c->len || s.end - s.start != 6 ||
+        memcmp(c->text + s.start, "import", 6) != 0)
+      continue;
+    imp_import im = {.kind = IMP_MALFORMED, .item_span = {ts_node_start_byte(open), s.end},
+                     .line = ts_node_start_point(open).row};
+    bool have_payload = false;
+    TSNode payload = {0};
+    int npayload = 0;
+    /* Payload: the following siblings up to `]` (included in the item) or
+    ** the next `[@@@` (left for the outer loop). */
+    while ((more = ts_tree_cursor_goto_next_sibling(&k))) {
+      TSNode ch = ts_tree_cursor_current_node(&k);
+      if (imp__is_token(ch, "[@@@")) break;
+      if (imp__is_token(ch, "]")) {
+        im.item_span.end = ts_node_end_byte(ch);
+        more = ts_tree_cursor_goto_next_sibling(&k);
+        break;
+      }
+      if (!have_payload) im.string_span.start = ts_node_start_byte(ch);
+      im.string_span.end = im.item_span.end = ts_node_end_byte(ch);
+      have_payload = true;
+      payload = ch;
+      npayload++;
+    }
+    if (npayload == 1 && strcmp(ts_node_type(payload), "attribute_payload") == 0 &&
+        !ts_node_has_error(payload)) {
+      imp__classify(c, im.item_span, im.line, payload); /* intact payload */
+      continue;
+    }
+    if (!have_payload) im.string_span = im.item_span;
+    imp__push(c, im);
+  }
+  ts_tree_cursor_delete(&k);
+}
+
 /* Node types that may hold structure items. */
 static bool imp__is_container(TSNode n) {
   static const char *const types[] = {"compilation_unit", "structure", "module_definition",
@@ -356,6 +414,11 @@ static bool imp__is_container(TSNode n) {
   for (size_t i = 0; i < sizeof types / sizeof *types; i++)
     if (strcmp(ty, types[i]) == 0) return true;
   return false;
+}
+
+static int imp__cmp_start(const void *a, const void *b) {
+  uint32_t x = ((const imp_import *)a)->item_span.start, y = ((const imp_import *)b)->item_span.start;
+  return x < y ? -1 : x > y;
 }
 
 int imp_extract(const TSTree *tree, const char *text, size_t len, imp_import **out, size_t *n) {
@@ -369,10 +432,13 @@ int imp_extract(const TSTree *tree, const char *text, size_t len, imp_import **o
     TSNode node = ts_tree_cursor_current_node(&cur);
     bool descend = false;
     if (imp__is_import_item(&c, node)) {
-      imp__classify(&c, node);
+      imp__classify(&c, imp__span(node), ts_node_start_point(node).row,
+                    imp__child_of_type(node, "attribute_payload"));
       if (c.oom) break;
     } else {
       descend = imp__is_container(node) || ts_node_has_error(node);
+      if (strcmp(ts_node_type(node), "ERROR") == 0) imp__scan_error(&c, node);
+      if (c.oom) break;
     }
     if (descend && ts_tree_cursor_goto_first_child(&cur)) continue;
     bool moved = false;
@@ -381,6 +447,8 @@ int imp_extract(const TSTree *tree, const char *text, size_t len, imp_import **o
     if (!moved) break;
   }
   ts_tree_cursor_delete(&cur);
+  /* ERROR scans report an item before the items nested in that ERROR. */
+  if (!c.oom && c.n > 1) qsort(c.items, c.n, sizeof *c.items, imp__cmp_start);
   if (c.oom) {
     imp_free(c.items, c.n);
     return -1;

@@ -15,7 +15,10 @@
 ** While the file has syntax errors, tree-sitter may recover a `[@@@import …]`
 ** as an ordinary `attribute` somewhere inside broken code; since the token
 ** `[@@@` can only start a floating attribute, such recovered items are
-** reported too, so the import graph does not flap while the user types.
+** reported too, so the import graph does not flap while the user types; an
+** import whose payload does not even lex (e.g. an illegal escape, leaving
+** `[@@@` `import` … as loose children of an ERROR node) is reported as
+** MALFORMED. Items are returned sorted by position.
 **
 ** Thread-safety: pure functions over caller-owned data; imp_resolve and
 ** imp_check read the file system (stat/realpath) and nothing else.
@@ -82,15 +85,26 @@ char *imp_resolve(const char *importer_path, const char *import_path, const char
                   size_t nroots, char **looked);
 
 /* Per-file import diagnostics (codes above), appended to `out` in import
-** order; at most one error per import (its root cause):
-**   MALFORMED                          -> E0106 on the payload
-**   OCAML_LIB                          -> W0105 on the string
-**   path not ending in ".iml"          -> E0104 (not resolved)
-**   not found                          -> E0101
-**   resolves to importer_path          -> E0102
-**   module name bound by an earlier import -> E0103 (on the later one)
-**   no derivable module name           -> W0107
-** `importer_path` is canonical (borrowed; may be NULL). `resolved` is a
+** order; at most one error per import (its root cause), checked in order:
+**   MALFORMED                     -> E0106 on the payload, nothing else
+**   OCAML_LIB                     -> W0105 on the string (+ E0103 if its
+**                                    explicit name is already bound)
+**   path not ending in ".iml"     -> E0104 (not resolved)
+**   not found                     -> E0101 (candidates listed)
+**   resolves to importer_path     -> E0102
+**   module name already bound by an earlier import -> E0103 (on the later
+**                                    one; "line N" is the earlier one's, 1-based)
+**   no derivable module name      -> W0107
+** Messages:
+**   E0101 cannot find `p.iml` (looked in /a/b/p.iml, /inc/p.iml)
+**   E0102 `p.iml` imports itself
+**   E0103 module `M` is already imported on line N
+**   E0104 import path `p.ml` does not end in `.iml`
+**   W0105 OCaml library imports (`dune:lib`) are not supported; names from `M` are treated as unknown
+**   E0106 malformed import: expected [@@@import "file.iml"] or [@@@import M, "file.iml"]
+**   W0107 `x-y.iml` is not a valid module name; use [@@@import M, "x-y.iml"] to name it
+** `importer_path` is canonical (borrowed; may be NULL); imports and roots
+** are borrowed. `resolved` is a
 ** caller-provided array of n slots: slot i receives the malloc'd canonical
 ** target of import i (caller frees each with free) or NULL (not a resolvable
 ** file import, not found, or a self-import). Returns 0, or -1 on allocation failure (then

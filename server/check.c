@@ -1,18 +1,21 @@
 /*
 ** check.c — see check.h.
 **
-** DESIGN: the main thread collects paths, submits one parse task per file to
-** a background pool and then waits on a condition variable until the
-** `remaining` counter reaches zero (it is not a pool thread, so waiting is
-** allowed). Each task writes only its own result slot; `mu` protects
-** `remaining`; the pool join in pool_destroy publishes the slots to the main
-** thread, which prints them in path order.
+** DESIGN: the main thread collects the PATH arguments (directories searched
+** recursively for *.iml), hands them to an import graph (graph.h) whose
+** discovery runs on a background pool of -j threads — each file of the
+** closure read and parsed once, imports resolved and followed in parallel —
+** and waits on a condition variable until the graph's `done` callback sets
+** `finished` (the main thread is not a pool thread, so waiting is allowed; it
+** wakes every 100 ms to draw the progress bar). `mu` protects `finished`.
+** After the pool is joined, the main thread reads the graph alone.
 */
 #include "check.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -21,37 +24,32 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "graph.h"
 #include "pool.h"
 #include "report.h"
 #include "snapshot.h"
 
 typedef struct {
-  char *path;
-  snap *sn;         /* result, or NULL */
-  char *io_error;   /* malloc'd message, or NULL */
-} check_file;
+  char **v;
+  size_t n, cap;
+} check_paths;
 
 typedef struct {
-  check_file *files;
-  size_t n, cap;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  size_t remaining;  /* guarded by mu */
-} check_run;
+  bool finished; /* guarded by mu */
+} check_wait;
 
-typedef struct { check_run *run; check_file *f; } check_job;
-
-static int check__push(check_run *r, const char *path) {
-  if (r->n == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 64;
-    check_file *nf = realloc(r->files, cap * sizeof *nf);
-    if (!nf) return -1;
-    r->files = nf;
-    r->cap = cap;
+static int check__push(check_paths *p, const char *path) {
+  if (p->n == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 64;
+    char **nv = realloc(p->v, cap * sizeof *nv);
+    if (!nv) return -1;
+    p->v = nv;
+    p->cap = cap;
   }
-  r->files[r->n] = (check_file){strdup(path), NULL, NULL};
-  if (!r->files[r->n].path) return -1;
-  r->n++;
+  if (!(p->v[p->n] = strdup(path))) return -1;
+  p->n++;
   return 0;
 }
 
@@ -61,7 +59,7 @@ static bool check__is_iml(const char *name) {
 }
 
 /* Depth-bounded walk (symlink loops cannot recurse forever). */
-static int check__walk(check_run *r, const char *dir, int depth, FILE *err) {
+static int check__walk(check_paths *p, const char *dir, int depth, FILE *err) {
   if (depth > 64) {
     fprintf(err, "iml-lsp check: %s: directory nesting too deep; skipped\n", dir);
     return 0;
@@ -77,110 +75,86 @@ static int check__walk(check_run *r, const char *dir, int depth, FILE *err) {
     if (e->d_name[0] == '.') continue; /* ., .., hidden dirs like .git */
     if (strcmp(e->d_name, "node_modules") == 0) continue;
     size_t n = strlen(dir) + strlen(e->d_name) + 2;
-    char *p = malloc(n);
-    if (!p) { rc = -1; break; }
-    snprintf(p, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+    char *path = malloc(n);
+    if (!path) { rc = -1; break; }
+    snprintf(path, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
     struct stat st;
-    if (stat(p, &st) == 0) {
+    if (stat(path, &st) == 0) {
       if (S_ISDIR(st.st_mode)) {
-        if (check__walk(r, p, depth + 1, err) < 0) rc = -1;
+        if (check__walk(p, path, depth + 1, err) < 0) rc = -1;
       } else if (S_ISREG(st.st_mode) && check__is_iml(e->d_name)) {
-        if (check__push(r, p) < 0) rc = -1;
+        if (check__push(p, path) < 0) rc = -1;
       }
     }
-    free(p);
+    free(path);
   }
   closedir(d);
   return rc;
 }
 
-static char *check__read(const char *path, size_t *len, char **error) {
-  FILE *f = fopen(path, "rb");
-  if (!f) goto fail;
-  size_t cap = 65536, n = 0;
-  char *buf = malloc(cap + 1);
-  while (buf) {
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) break;
-    if (n == cap) {
-      char *nb = realloc(buf, cap * 2 + 1);
-      if (!nb) { free(buf); buf = NULL; break; }
-      buf = nb;
-      cap *= 2;
+static void check__done(void *data) {
+  check_wait *w = data;
+  pthread_mutex_lock(&w->mu);
+  w->finished = true;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+/* Wait for the graph; progress on stderr (only on a terminal, only for runs
+** that last more than half a second). */
+static void check__wait(check_wait *w, graph *g, bool progress) {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  bool shown = false;
+  pthread_mutex_lock(&w->mu);
+  while (!w->finished) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 100 * 1000 * 1000;
+    if (until.tv_nsec >= 1000000000) { until.tv_sec++; until.tv_nsec -= 1000000000; }
+    pthread_cond_timedwait(&w->cv, &w->mu, &until);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double t = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+    if (progress && t > 0.5 && !w->finished) {
+      size_t done, known, width = 30;
+      graph_progress(g, &done, &known);
+      size_t fill = known ? done * width / known : 0;
+      fprintf(stderr, "\r[");
+      for (size_t i = 0; i < width; i++) fputc(i < fill ? '#' : ' ', stderr);
+      fprintf(stderr, "] %zu/%zu files", done, known);
+      fflush(stderr);
+      shown = true;
     }
   }
-  bool bad = ferror(f);
-  fclose(f);
-  if (!buf || bad) { free(buf); goto fail; }
-  buf[n] = 0;
-  *len = n;
-  return buf;
-fail: {
-  const char *why = strerror(errno ? errno : EIO);
-  size_t m = strlen(path) + strlen(why) + 3;
-  *error = malloc(m);
-  if (*error) snprintf(*error, m, "%s: %s", path, why);
-  return NULL;
-}
-}
-
-static void check__task(void *arg, bool cancelled) {
-  check_job *j = arg;
-  if (!cancelled) {
-    size_t len = 0;
-    char *text = check__read(j->f->path, &len, &j->f->io_error);
-    TSParser *parser = snap_thread_parser();
-    if (text && parser) j->f->sn = snap_build(j->f->path, 0, text, len, NULL, parser, NULL);
-    else free(text);
-    if (text && !j->f->sn && !j->f->io_error) j->f->io_error = strdup("out of memory");
-  }
-  pthread_mutex_lock(&j->run->mu);
-  if (--j->run->remaining == 0) pthread_cond_signal(&j->run->cv);
-  pthread_mutex_unlock(&j->run->mu);
-  free(j);
-}
-
-static int check__cmp(const void *a, const void *b) {
-  return strcmp(((const check_file *)a)->path, ((const check_file *)b)->path);
+  pthread_mutex_unlock(&w->mu);
+  if (shown) fprintf(stderr, "\r\033[K");
 }
 
 static void check__usage(FILE *f) {
   fprintf(f,
           "usage: iml-lsp check [options] PATH...\n"
-          "  Check IML files (directories are searched recursively for *.iml).\n"
-          "  -j, --jobs N            parse with N threads (default: number of cores)\n"
+          "  Check IML files and everything they import (directories are searched\n"
+          "  recursively for *.iml).\n"
+          "  -j, --jobs N              parse with N threads (default: number of cores)\n"
+          "  -I DIR                    also resolve imports against DIR (repeatable, in order)\n"
           "  --format text|json|sarif  output format (default: text)\n"
           "  --color auto|always|never colour the text output (auto: when stdout is a\n"
-          "                          terminal and NO_COLOR is not set)\n"
-          "  -h, --help              show this help\n"
+          "                            terminal and NO_COLOR is not set)\n"
+          "  -h, --help                show this help\n"
           "Exit status: 0 no errors, 1 errors found, 2 usage or I/O problem.\n");
 }
 
-/* Progress on stderr while waiting (only on a terminal, only for runs that
-** last more than half a second). Main thread, with run->mu held. */
-static void check__wait(check_run *run, bool progress) {
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  bool shown = false;
-  while (run->remaining > 0) {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += 100 * 1000 * 1000;
-    if (until.tv_nsec >= 1000000000) { until.tv_sec++; until.tv_nsec -= 1000000000; }
-    pthread_cond_timedwait(&run->cv, &run->mu, &until);
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double t = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-    if (progress && t > 0.5 && run->remaining > 0) {
-      size_t done = run->n - run->remaining, width = 30, fill = run->n ? done * width / run->n : 0;
-      fprintf(stderr, "\r[");
-      for (size_t i = 0; i < width; i++) fputc(i < fill ? '#' : ' ', stderr);
-      fprintf(stderr, "] %zu/%zu files", done, run->n);
-      fflush(stderr);
-      shown = true;
-    }
-  }
-  if (shown) fprintf(stderr, "\r\033[K");
+/* The path to print: relative to the working directory when inside it. */
+static const char *check__display(const char *path, const char *cwd) {
+  size_t n = strlen(cwd);
+  if (n > 1 && strncmp(path, cwd, n) == 0 && path[n] == '/') return path + n + 1;
+  return path;
+}
+
+static int check__diag_cmp(const void *a, const void *b) {
+  const diag *x = a, *y = b;
+  if (x->span.start != y->span.start) return x->span.start < y->span.start ? -1 : 1;
+  return strcmp(x->code, y->code);
 }
 
 int check_main(int argc, char **argv, FILE *out, FILE *err) {
@@ -190,10 +164,12 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
     {"format", required_argument, NULL, 'F'}, {"color", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
   rep_format format = REP_TEXT;
   const char *color = "auto";
+  check_paths roots = {0}, paths = {0};
+  int status = 0;
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+j:I:h", longopts, NULL)) != -1) {
     if (c == 'j') {
       char *end;
       jobs = strtol(optarg, &end, 10);
@@ -201,6 +177,13 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(err, "iml-lsp check: -j expects a number of threads in 1..256, got '%s'\n", optarg);
         return 2;
       }
+    } else if (c == 'I') {
+      struct stat st;
+      if (stat(optarg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(err, "iml-lsp check: -I %s: not a directory\n", optarg);
+        return 2;
+      }
+      if (check__push(&roots, optarg) < 0) return 2;
     } else if (c == 'F') {
       if (!rep_parse_format(optarg, &format)) {
         fprintf(err, "iml-lsp check: --format expects text, json or sarif, got '%s'\n", optarg);
@@ -216,7 +199,7 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
       check__usage(out);
       return 0;
     } else {
-      fprintf(err, "iml-lsp check: unknown option '%s'\n", argv[optind - 1]);
+      fprintf(err, "iml-lsp check: unknown option or missing argument '%s'\n", argv[optind - 1]);
       check__usage(err);
       return 2;
     }
@@ -228,86 +211,81 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
   }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  check_run run = {0};
-  int status = 0;
   for (int i = optind; i < argc; i++) {
     struct stat st;
     if (stat(argv[i], &st) != 0) {
       fprintf(err, "iml-lsp check: %s: %s\n", argv[i], strerror(errno));
       status = 2;
     } else if (S_ISDIR(st.st_mode)) {
-      if (check__walk(&run, argv[i], 0, err) < 0) status = 2;
-    } else if (check__push(&run, argv[i]) < 0) {
+      if (check__walk(&paths, argv[i], 0, err) < 0) status = 2;
+    } else if (check__push(&paths, argv[i]) < 0) {
       status = 2;
     }
   }
-  qsort(run.files, run.n, sizeof *run.files, check__cmp);
-  /* One file reached through two PATH arguments is checked once. */
-  size_t w = 0;
-  for (size_t i = 0; i < run.n; i++) {
-    if (w && strcmp(run.files[w - 1].path, run.files[i].path) == 0) { free(run.files[i].path); continue; }
-    run.files[w++] = run.files[i];
-  }
-  run.n = w;
 
-  pthread_mutex_init(&run.mu, NULL);
-  pthread_cond_init(&run.cv, NULL);
-  run.remaining = run.n;
-  pool *p = run.n ? pool_create("iml-check", (int)jobs, 0) : NULL;
-  if (run.n && !p) { fprintf(err, "iml-lsp check: cannot start threads\n"); return 2; }
-  for (size_t i = 0; i < run.n; i++) {
-    check_job *j = malloc(sizeof *j);
-    if (!j) { /* account for it as done with an error */
-      run.files[i].io_error = strdup("out of memory");
-      pthread_mutex_lock(&run.mu);
-      run.remaining--;
-      pthread_mutex_unlock(&run.mu);
-      continue;
-    }
-    *j = (check_job){&run, &run.files[i]};
-    pool_submit(p, check__task, j, NULL);
+  pool *p = pool_create("iml-check", (int)jobs, 0);
+  graph *g = p ? graph_create(p, (const char *const *)roots.v, roots.n) : NULL;
+  check_wait w = {.finished = false};
+  pthread_mutex_init(&w.mu, NULL);
+  pthread_cond_init(&w.cv, NULL);
+  if (!g || graph_discover(g, (const char *const *)paths.v, paths.n, NULL, check__done, &w) < 0) {
+    fprintf(err, "iml-lsp check: cannot start (out of memory or threads)\n");
+    graph_destroy(g);
+    pool_destroy(p);
+    return 2;
   }
-  pthread_mutex_lock(&run.mu);
-  check__wait(&run, err == stderr && isatty(fileno(stderr)));
-  pthread_mutex_unlock(&run.mu);
-  pool_destroy(p);
+  check__wait(&w, g, err == stderr && isatty(fileno(stderr)));
+  pool_destroy(p); /* joins: every task has finished writing its file */
+  graph_finish(g);
 
-  size_t nerr = 0, nwarn = 0;
-  rep_file *rf = calloc(run.n ? run.n : 1, sizeof *rf);
-  size_t nrf = 0;
-  for (size_t i = 0; i < run.n && rf; i++) {
-    check_file *f = &run.files[i];
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
+  size_t n = graph_count(g), nerr = 0, nwarn = 0, nrf = 0;
+  rep_file *rf = calloc(n ? n : 1, sizeof *rf);
+  diag **merged = calloc(n ? n : 1, sizeof *merged);
+  for (size_t i = 0; rf && merged && i < n; i++) {
+    const graph_file *f = graph_get(g, i);
     if (f->io_error) {
       fprintf(err, "iml-lsp check: %s\n", f->io_error);
       status = 2;
       continue;
     }
-    const diag_list *dl = snap_diagnostics(f->sn);
-    rf[nrf++] = (rep_file){f->path, snap_text(f->sn), snap_len(f->sn), snap_lines(f->sn), dl->items, dl->count};
-    for (size_t k = 0; k < dl->count; k++) {
-      if (dl->items[k].severity == DIAG_ERROR) nerr++;
-      else if (dl->items[k].severity == DIAG_WARNING) nwarn++;
+    const diag_list *syn = snap_diagnostics(f->sn);
+    size_t nd = syn->count + f->import_diags.count;
+    merged[i] = malloc((nd ? nd : 1) * sizeof(diag));
+    if (!merged[i]) { status = 2; continue; }
+    memcpy(merged[i], syn->items, syn->count * sizeof(diag));
+    memcpy(merged[i] + syn->count, f->import_diags.items, f->import_diags.count * sizeof(diag));
+    qsort(merged[i], nd, sizeof(diag), check__diag_cmp);
+    rf[nrf++] = (rep_file){check__display(f->path, cwd), snap_text(f->sn), snap_len(f->sn), snap_lines(f->sn),
+                           merged[i], nd};
+    for (size_t k = 0; k < nd; k++) {
+      if (merged[i][k].severity == DIAG_ERROR) nerr++;
+      else if (merged[i][k].severity == DIAG_WARNING) nwarn++;
     }
   }
-  if (!rf) { fprintf(err, "iml-lsp check: out of memory\n"); status = 2; }
+  if (!rf || !merged) { fprintf(err, "iml-lsp check: out of memory\n"); status = 2; }
   bool use_color = !strcmp(color, "always") ||
                    (!strcmp(color, "auto") && isatty(fileno(out)) && !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
-  if (rf && format == REP_TEXT) rep_text(out, rf, nrf, use_color);
-  else if (rf && format == REP_JSON) rep_json(out, rf, nrf);
-  else if (rf) rep_sarif(out, rf, nrf);
-  free(rf);
+  if (rf && merged) {
+    if (format == REP_TEXT) rep_text(out, rf, nrf, use_color);
+    else if (format == REP_JSON) rep_json(out, rf, nrf);
+    else rep_sarif(out, rf, nrf);
+  }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-  fprintf(err, "checked %zu file%s: %zu error%s, %zu warning%s in %.2fs\n", run.n, run.n == 1 ? "" : "s",
-          nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s", secs);
-  for (size_t i = 0; i < run.n; i++) {
-    free(run.files[i].path);
-    free(run.files[i].io_error);
-    snap_release(run.files[i].sn);
-  }
-  free(run.files);
-  pthread_mutex_destroy(&run.mu);
-  pthread_cond_destroy(&run.cv);
+  fprintf(err, "checked %zu file%s: %zu error%s, %zu warning%s in %.2fs\n", n, n == 1 ? "" : "s", nerr,
+          nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s", secs);
+  for (size_t i = 0; merged && i < n; i++) free(merged[i]);
+  free(merged);
+  free(rf);
+  graph_destroy(g);
+  for (size_t i = 0; i < paths.n; i++) free(paths.v[i]);
+  free(paths.v);
+  for (size_t i = 0; i < roots.n; i++) free(roots.v[i]);
+  free(roots.v);
+  pthread_mutex_destroy(&w.mu);
+  pthread_cond_destroy(&w.cv);
   if (status) return status;
   return nerr ? 1 : 0;
 }

@@ -137,3 +137,40 @@ Test(check, exit_statuses) {
     free_result(&r);
   }
 }
+
+/* The import closure is checked, import diagnostics are reported where the
+** import is written, and -I adds include roots in order. */
+Test(check, imports_closure_and_include_roots) {
+  run_result r = run_check("--format json test/data/imports/proj/main.iml", NULL);
+  cr_assert_eq(r.status, 1);
+  cJSON *doc = cJSON_Parse(r.out);
+  cr_assert(doc);
+  int not_found = 0, self = 0, dup = 0, lib = 0;
+  cJSON *d;
+  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(doc, "diagnostics")) {
+    const char *code = cJSON_GetObjectItemCaseSensitive(d, "code")->valuestring;
+    not_found += !strcmp(code, "E0101");
+    self += !strcmp(code, "E0102");
+    dup += !strcmp(code, "E0103");
+    lib += !strcmp(code, "W0105");
+  }
+  cr_assert_eq(self, 1);
+  cr_assert_eq(dup, 1);
+  cr_assert_eq(lib, 1);
+  cJSON_Delete(doc);
+  free_result(&r);
+  /* With the include root, only1.iml resolves: one "not found" fewer. */
+  r = run_check("--format json -I test/data/imports/inc1 test/data/imports/proj/main.iml", NULL);
+  doc = cJSON_Parse(r.out);
+  cr_assert(doc);
+  int not_found_inc = 0;
+  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(doc, "diagnostics"))
+    not_found_inc += !strcmp(cJSON_GetObjectItemCaseSensitive(d, "code")->valuestring, "E0101");
+  cr_assert_eq(not_found_inc, not_found - 1, "%d vs %d", not_found_inc, not_found);
+  cr_assert(strstr(r.err, "checked "), "no summary");
+  cJSON_Delete(doc);
+  free_result(&r);
+  r = run_check("-I does/not/exist test/data/check", NULL);
+  cr_assert_eq(r.status, 2);
+  free_result(&r);
+}
