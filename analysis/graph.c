@@ -320,7 +320,7 @@ static int graph__diag_cmp(const void *a, const void *b) {
 }
 
 void graph_finish(graph *g) {
-  qsort(g->files, g->nfiles, sizeof *g->files, graph__cmp);
+  if (g->nfiles > 1) qsort(g->files, g->nfiles, sizeof *g->files, graph__cmp);
   size_t n = g->nfiles;
   /* Iterative DFS: 0 white, 1 on the stack, 2 done. stack[i] = {file, next import}. */
   unsigned char *color = calloc(n ? n : 1, 1);
@@ -360,7 +360,8 @@ void graph_finish(graph *g) {
   free(color);
   free(stack);
   for (size_t i = 0; i < n; i++)
-    qsort(g->files[i]->import_diags.items, g->files[i]->import_diags.count, sizeof(diag), graph__diag_cmp);
+    if (g->files[i]->import_diags.count > 1)
+      qsort(g->files[i]->import_diags.items, g->files[i]->import_diags.count, sizeof(diag), graph__diag_cmp);
 }
 
 void graph_progress(graph *g, size_t *finished, size_t *known) {

@@ -254,9 +254,10 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
     size_t nd = syn->count + f->import_diags.count;
     merged[i] = malloc((nd ? nd : 1) * sizeof(diag));
     if (!merged[i]) { status = 2; continue; }
-    memcpy(merged[i], syn->items, syn->count * sizeof(diag));
-    memcpy(merged[i] + syn->count, f->import_diags.items, f->import_diags.count * sizeof(diag));
-    qsort(merged[i], nd, sizeof(diag), check__diag_cmp);
+    if (syn->count) memcpy(merged[i], syn->items, syn->count * sizeof(diag));
+    if (f->import_diags.count)
+      memcpy(merged[i] + syn->count, f->import_diags.items, f->import_diags.count * sizeof(diag));
+    if (nd > 1) qsort(merged[i], nd, sizeof(diag), check__diag_cmp);
     rf[nrf++] = (rep_file){check__display(f->path, cwd), snap_text(f->sn), snap_len(f->sn), snap_lines(f->sn),
                            merged[i], nd};
     for (size_t k = 0; k < nd; k++) {
