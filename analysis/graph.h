@@ -42,6 +42,7 @@ graph *graph_create(pool *bg, const char *const *roots, size_t nroots);
 /* Must not be called while a discovery is running. NULL-safe. */
 void graph_destroy(graph *g);
 
+
 /* Discover the closure of `paths` (borrowed; need not be canonical; files
 ** that cannot be canonicalised are recorded with an I/O error). `sw`
 ** (borrowed, may be NULL) cancels the discovery. `done(data)` is called

@@ -12,3 +12,4 @@ build/iml-bench-parse bench/out/50000.iml 5
 build/iml-bench-latency bench/out/2000.iml 1000
 build/iml-bench-latency bench/out/2000.iml 1000 --under-edits
 python3 bench/edit_storm.py bench/out/50000.iml 500
+python3 bench/check_scaling.py --files 1000 --lines 100
