@@ -107,7 +107,8 @@ int main(int argc, char **argv) {
     ts_tree_delete(tree);
     t0 = now_s();
     hd_error err = {0};
-    cJSON *res = hd_document_symbol(base, NULL, TEXT_UTF16, NULL, &err);
+    hd_ctx ctx = {TEXT_UTF16, NULL, 0};
+    cJSON *res = hd_document_symbol(&ctx, base, NULL, NULL, &err);
     char *json = lj_print(res);
     qt[i] = now_s() - t0;
     out_len = strlen(json);

@@ -1,10 +1,14 @@
-/* handlers.c — see handlers.h. Runs on pool threads; reads snapshots only. */
+/* handlers.c — see handlers.h. Runs on pool threads; reads snapshots (and,
+** for imports, the file system) only. */
+#define _GNU_SOURCE
 #include "handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "imports.h"
 #include "lspjson.h"
+#include "uri.h"
 #include "outline.h"
 
 #define JSONRPC_INTERNAL_ERROR -32603
@@ -34,8 +38,9 @@ static cJSON *hd__symbol(const osym *sym, const text_lines *lines, text_encoding
   return o;
 }
 
-cJSON *hd_document_symbol(const snap *s, const cJSON *params, text_encoding enc,
+cJSON *hd_document_symbol(const hd_ctx *ctx, const snap *s, const cJSON *params,
                           const sw_switch *sw, hd_error *err) {
+  text_encoding enc = ctx->enc;
   TSTree *tree = snap_tree_copy(s);
   if (!tree) return hd__fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
   osym *syms = NULL;
@@ -50,7 +55,7 @@ cJSON *hd_document_symbol(const snap *s, const cJSON *params, text_encoding enc,
   return arr;
 }
 
-cJSON *hd_folding_range(const snap *s, const cJSON *params, text_encoding enc,
+cJSON *hd_folding_range(const hd_ctx *ctx, const snap *s, const cJSON *params,
                         const sw_switch *sw, hd_error *err) {
   TSTree *tree = snap_tree_copy(s);
   if (!tree) return hd__fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
@@ -72,8 +77,9 @@ cJSON *hd_folding_range(const snap *s, const cJSON *params, text_encoding enc,
   return arr;
 }
 
-cJSON *hd_selection_range(const snap *s, const cJSON *params, text_encoding enc,
+cJSON *hd_selection_range(const hd_ctx *ctx, const snap *s, const cJSON *params,
                           const sw_switch *sw, hd_error *err) {
+  text_encoding enc = ctx->enc;
   const cJSON *positions = NULL;
   lj_err e;
   if (!lj_get_array(params, "positions", true, &positions, &e))
@@ -119,14 +125,26 @@ cJSON *hd_selection_range(const snap *s, const cJSON *params, text_encoding enc,
   return arr;
 }
 
-cJSON *hd_publish_diagnostics(const snap *s, text_encoding enc) {
+static int hd__diag_cmp(const void *a, const void *b) {
+  const diag *x = *(const diag *const *)a, *y = *(const diag *const *)b;
+  if (x->span.start != y->span.start) return x->span.start < y->span.start ? -1 : 1;
+  return strcmp(x->code, y->code);
+}
+
+cJSON *hd_publish_diagnostics(const snap *s, const diag_list *extra, text_encoding enc) {
   cJSON *params = cJSON_CreateObject();
   cJSON_AddStringToObject(params, "uri", snap_uri(s));
   cJSON_AddNumberToObject(params, "version", (double)snap_version(s));
   cJSON *arr = cJSON_AddArrayToObject(params, "diagnostics");
   const diag_list *dl = snap_diagnostics(s);
-  for (size_t i = 0; i < dl->count; i++) {
-    const diag *d = &dl->items[i];
+  size_t n = dl->count + (extra ? extra->count : 0);
+  const diag **all = malloc((n ? n : 1) * sizeof *all);
+  if (!all) return params;
+  for (size_t i = 0; i < dl->count; i++) all[i] = &dl->items[i];
+  for (size_t i = 0; extra && i < extra->count; i++) all[dl->count + i] = &extra->items[i];
+  if (n > 1) qsort(all, n, sizeof *all, hd__diag_cmp);
+  for (size_t i = 0; i < n; i++) {
+    const diag *d = all[i];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "range", lj_span(snap_lines(s), d->span, enc));
     cJSON_AddNumberToObject(o, "severity", d->severity);
@@ -135,7 +153,129 @@ cJSON *hd_publish_diagnostics(const snap *s, text_encoding enc) {
     cJSON_AddStringToObject(o, "message", d->message);
     cJSON_AddItemToArray(arr, o);
   }
+  free(all);
   return params;
+}
+
+/* The document's imports and their resolved targets (owned by the caller:
+** imp_free + free of each target and the array). -1 on OOM. */
+static int hd__imports(const hd_ctx *ctx, const snap *s, imp_import **imps, size_t *n, char ***targets) {
+  *imps = NULL;
+  *n = 0;
+  *targets = NULL;
+  TSTree *tree = snap_tree_copy(s);
+  if (!tree) return -1;
+  int rc = imp_extract(tree, snap_text(s), snap_len(s), imps, n);
+  ts_tree_delete(tree);
+  if (rc < 0) return -1;
+  *targets = calloc(*n ? *n : 1, sizeof **targets);
+  if (!*targets) { imp_free(*imps, *n); return -1; }
+  char *path = uri_to_path(snap_uri(s));
+  for (size_t i = 0; i < *n; i++)
+    if ((*imps)[i].kind == IMP_FILE && (*imps)[i].path)
+      (*targets)[i] = imp_resolve(path, (*imps)[i].path, ctx->roots, ctx->nroots, NULL);
+  free(path);
+  return 0;
+}
+
+static void hd__imports_free(imp_import *imps, size_t n, char **targets) {
+  for (size_t i = 0; targets && i < n; i++) free(targets[i]);
+  free(targets);
+  imp_free(imps, n);
+}
+
+int hd_import_diagnostics(const hd_ctx *ctx, const snap *s, diag_list *out) {
+  TSTree *tree = snap_tree_copy(s);
+  if (!tree) return -1;
+  imp_import *imps = NULL;
+  size_t n = 0;
+  int rc = imp_extract(tree, snap_text(s), snap_len(s), &imps, &n);
+  ts_tree_delete(tree);
+  if (rc < 0 || n == 0) return rc;
+  char **resolved = calloc(n, sizeof *resolved);
+  char *path = uri_to_path(snap_uri(s));
+  char *canon = path ? realpath(path, NULL) : NULL;
+  if (resolved) rc = imp_check(canon ? canon : path, imps, n, ctx->roots, ctx->nroots, resolved, out);
+  else rc = -1;
+  for (size_t i = 0; resolved && i < n; i++) free(resolved[i]);
+  free(resolved);
+  free(canon);
+  free(path);
+  imp_free(imps, n);
+  return rc;
+}
+
+/* The string's inside (without quotes) when it is at least 2 bytes long. */
+static text_span hd__inside(text_span sp) {
+  return sp.end - sp.start >= 2 ? (text_span){sp.start + 1, sp.end - 1} : sp;
+}
+
+cJSON *hd_document_link(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err) {
+  imp_import *imps;
+  size_t n;
+  char **targets;
+  if (hd__imports(ctx, s, &imps, &n, &targets) < 0) return hd__fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
+  cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; i < n; i++) {
+    if (!targets[i]) continue;
+    char *uri = uri_from_path(targets[i]);
+    if (!uri) continue;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "range", lj_span(snap_lines(s), hd__inside(imps[i].string_span), ctx->enc));
+    cJSON_AddStringToObject(o, "target", uri);
+    cJSON_AddStringToObject(o, "tooltip", targets[i]);
+    cJSON_AddItemToArray(arr, o);
+    free(uri);
+  }
+  hd__imports_free(imps, n, targets);
+  return arr;
+}
+
+/* A Location at the start of the file `path` (borrowed). */
+static cJSON *hd__file_location(const char *path, text_encoding enc) {
+  char *uri = uri_from_path(path);
+  if (!uri) return cJSON_CreateNull();
+  cJSON *loc = cJSON_CreateObject();
+  cJSON_AddStringToObject(loc, "uri", uri);
+  cJSON_AddItemToObject(loc, "range", lj_range((text_range){{0, 0}, {0, 0}}));
+  free(uri);
+  return loc;
+}
+
+cJSON *hd_definition(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err) {
+  text_pos pos;
+  lj_err e;
+  if (!lj_get_position(params, "position", true, &pos, &e)) return hd__fail(err, JSONRPC_INVALID_PARAMS, e.msg);
+  uint32_t off = (uint32_t)text_offset(snap_lines(s), pos, ctx->enc, NULL);
+  imp_import *imps;
+  size_t n;
+  char **targets;
+  if (hd__imports(ctx, s, &imps, &n, &targets) < 0) return hd__fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
+  cJSON *result = NULL;
+  /* 1. On an import string. */
+  for (size_t i = 0; i < n && !result; i++)
+    if (targets[i] && off >= imps[i].string_span.start && off <= imps[i].string_span.end)
+      result = hd__file_location(targets[i], ctx->enc);
+  /* 2. On a module name bound by an import (M.x, M.(e), open M, [@@@import M, …]). */
+  if (!result) {
+    TSTree *tree = snap_tree_copy(s);
+    if (tree) {
+      TSNode root = ts_tree_root_node(tree);
+      TSNode node = ts_node_descendant_for_byte_range(root, off, off);
+      if (!ts_node_is_null(node) && strcmp(ts_node_type(node), "module_name") != 0 && off > 0)
+        node = ts_node_descendant_for_byte_range(root, off - 1, off - 1); /* cursor right after the name */
+      if (!ts_node_is_null(node) && strcmp(ts_node_type(node), "module_name") == 0) {
+        uint32_t a = ts_node_start_byte(node), b = ts_node_end_byte(node);
+        for (size_t i = 0; i < n && !result; i++)
+          if (targets[i] && imps[i].module && strlen(imps[i].module) == b - a &&
+              memcmp(imps[i].module, snap_text(s) + a, b - a) == 0)
+            result = hd__file_location(targets[i], ctx->enc);
+      }
+      ts_tree_delete(tree);
+    }
+  }
+  hd__imports_free(imps, n, targets);
+  return result ? result : cJSON_CreateNull();
 }
 
 static const struct {
@@ -146,6 +286,8 @@ static const struct {
   {"textDocument/documentSymbol", hd_document_symbol, true},
   {"textDocument/foldingRange", hd_folding_range, true},
   {"textDocument/selectionRange", hd_selection_range, false},
+  {"textDocument/documentLink", hd_document_link, true},
+  {"textDocument/definition", hd_definition, false},
 };
 
 hd_query_fn hd_lookup(const char *method) {

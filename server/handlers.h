@@ -22,19 +22,35 @@ typedef struct {
   char msg[256];
 } hd_error;
 
-typedef cJSON *(*hd_query_fn)(const snap *s, const cJSON *params, text_encoding enc,
+/* What handlers may read besides the snapshot: set once at initialize,
+** before the pools start, immutable afterwards (borrowed by handlers). */
+typedef struct {
+  text_encoding enc;
+  const char *const *roots;  /* include roots for imports: includePaths, workspace folders */
+  size_t nroots;
+} hd_ctx;
+
+typedef cJSON *(*hd_query_fn)(const hd_ctx *ctx, const snap *s, const cJSON *params,
                               const sw_switch *sw, hd_error *err);
 
-cJSON *hd_document_symbol(const snap *s, const cJSON *params, text_encoding enc,
-                          const sw_switch *sw, hd_error *err);
-cJSON *hd_folding_range(const snap *s, const cJSON *params, text_encoding enc,
-                        const sw_switch *sw, hd_error *err);
-cJSON *hd_selection_range(const snap *s, const cJSON *params, text_encoding enc,
-                          const sw_switch *sw, hd_error *err);
+cJSON *hd_document_symbol(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err);
+cJSON *hd_folding_range(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err);
+cJSON *hd_selection_range(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err);
+/* Import strings as links to the files they resolve to. */
+cJSON *hd_document_link(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err);
+/* Definition of an import string, of `M` in `M.x`, `M.(e)`, or `open M`
+** where M is an imported module: the imported file. null elsewhere. */
+cJSON *hd_definition(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err);
+
+/* Import diagnostics of `s` (E0101… from imports.h) appended to `out`; none
+** for documents that are not file:// URIs on disk… except resolution
+** against the include roots. Reads the file system. 0 or -1 on OOM. */
+int hd_import_diagnostics(const hd_ctx *ctx, const snap *s, diag_list *out);
 
 /* Params of textDocument/publishDiagnostics for `s` (uri, version,
-** diagnostics with code and source "iml"). Caller owns the result. */
-cJSON *hd_publish_diagnostics(const snap *s, text_encoding enc);
+** diagnostics with code and source "iml"): its syntax diagnostics plus
+** `extra` (borrowed, may be NULL), sorted. Caller owns the result. */
+cJSON *hd_publish_diagnostics(const snap *s, const diag_list *extra, text_encoding enc);
 
 /* Look up the query handler for an LSP method, or NULL. */
 hd_query_fn hd_lookup(const char *method);

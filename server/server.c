@@ -57,6 +57,7 @@
 #include "snapshot.h"
 #include "switch.h"
 #include "transport.h"
+#include "uri.h"
 
 #define RPC_PARSE_ERROR -32700
 #define RPC_INVALID_REQUEST -32600
@@ -115,6 +116,10 @@ struct srv {
   srv_state state;
   bool got_shutdown;
   text_encoding enc;    /* set at initialize, before the pools exist; read-only after */
+  hd_ctx ctx;           /* idem: what handlers read (encoding, include roots) */
+  char **roots;         /* owned storage behind ctx.roots */
+  size_t nroots;
+  bool watch_dynamic;   /* the client can register file watchers dynamically */
   int query_threads, bg_threads;
   req *pending;
   bool utf8_warned;
@@ -315,7 +320,7 @@ static void query_task(void *arg, bool cancelled) {
     return;
   }
   hd_error err = {0};
-  cJSON *result = a->r->fn(a->snapshot, a->r->params, a->r->s->enc, a->sw, &err);
+  cJSON *result = a->r->fn(&a->r->s->ctx, a->snapshot, a->r->params, a->sw, &err);
   if (!result && !err.code) { err.code = RPC_INTERNAL_ERROR; snprintf(err.msg, sizeof err.msg, "internal error"); }
   char *body = result ? srv__response_body(a->r->id, result) : NULL;
   srv__post_done(a, body, body ? 0 : err.code ? err.code : RPC_INTERNAL_ERROR, body ? NULL : err.code ? err.msg : "out of memory");
@@ -389,6 +394,54 @@ typedef struct {
   prom *p;        /* owned reference */
 } parse_job;
 
+/* Any thread: publish `sn`'s syntax and import diagnostics, guarded by the
+** version switch `sw` (borrowed). Import diagnostics read the file system,
+** so they are recomputed whenever imported files may have changed. */
+static void srv__publish(srv *s, const snap *sn, sw_switch *sw) {
+  diag_list imports = {0};
+  if (hd_import_diagnostics(&s->ctx, sn, &imports) < 0) log_error("out of memory checking imports");
+  char *body = srv__notification("textDocument/publishDiagnostics", hd_publish_diagnostics(sn, &imports, s->enc));
+  diag_list_clear(&imports);
+  if (body) outq_post_message(s->q, body, sw);
+}
+
+typedef struct {
+  srv *s;
+  snap *sn;       /* owned reference once parsed */
+  sw_switch *sw;  /* owned reference: the document version's switch */
+} recheck_job;
+
+static void recheck_job_free(recheck_job *j) {
+  snap_release(j->sn);
+  sw_release(j->sw);
+  free(j);
+}
+
+static void recheck_task(void *arg, bool cancelled) {
+  recheck_job *j = arg;
+  if (!cancelled && sw_is_on(j->sw)) srv__publish(j->s, j->sn, j->sw);
+  recheck_job_free(j);
+}
+
+/* The version's snapshot exists (or never will): re-check its imports on
+** the background pool. Runs after the parse task posted its own diagnostics,
+** so the outbound queue orders this newer view of the disk after it. */
+static void srv__on_parsed_recheck(prom_state st, void *value, void *data) {
+  recheck_job *j = data;
+  if (st != PROM_RESOLVED || !sw_is_on(j->sw)) { recheck_job_free(j); return; }
+  j->sn = snap_retain(value);
+  pool_submit(j->s->bgpool, recheck_task, j, j->sw);
+}
+
+static void srv__recheck_doc(doc *d, void *data) {
+  srv *s = data;
+  recheck_job *j = calloc(1, sizeof *j);
+  if (!j) return;
+  j->s = s;
+  j->sw = sw_retain(d->sw);
+  if (!prom_then(d->parsed, srv__on_parsed_recheck, j)) recheck_job_free(j);
+}
+
 typedef struct {
   srv *s;
   snap *sn;
@@ -429,8 +482,7 @@ static void parse_task(void *arg, bool cancelled) {
     return;
   }
   /* Diagnostics first, then the incremental base, then waiting requests. */
-  char *body = srv__notification("textDocument/publishDiagnostics", hd_publish_diagnostics(sn, j->s->enc));
-  if (body) outq_post_message(j->s->q, body, j->sw);
+  srv__publish(j->s, sn, j->sw);
   set_last_call *c = malloc(sizeof *c);
   if (c) {
     c->s = j->s;
@@ -477,7 +529,62 @@ static cJSON *srv__capabilities(srv *s) {
   cJSON_AddBoolToObject(caps, "documentSymbolProvider", 1);
   cJSON_AddBoolToObject(caps, "foldingRangeProvider", 1);
   cJSON_AddBoolToObject(caps, "selectionRangeProvider", 1);
+  cJSON_AddBoolToObject(caps, "definitionProvider", 1);
+  cJSON_AddBoolToObject(cJSON_AddObjectToObject(caps, "documentLinkProvider"), "resolveProvider", 0);
   return caps;
+}
+
+static void srv__add_root(srv *s, const char *path) {
+  char **nr = realloc(s->roots, (s->nroots + 1) * sizeof *nr);
+  if (!nr) return;
+  s->roots = nr;
+  if ((s->roots[s->nroots] = strdup(path))) s->nroots++;
+}
+
+/* Include roots for imports, in order: initializationOptions.includePaths,
+** then the workspace folders (or rootUri / rootPath). */
+static void srv__init_roots(srv *s, const cJSON *params) {
+  const cJSON *inc = lj_path(params, "initializationOptions.includePaths");
+  if (inc && !cJSON_IsArray(inc)) log_warn("initializationOptions.includePaths must be an array of directories");
+  for (const cJSON *e = cJSON_IsArray(inc) ? inc->child : NULL; e; e = e->next) {
+    if (cJSON_IsString(e) && e->valuestring[0] == '/') srv__add_root(s, e->valuestring);
+    else log_warn("initializationOptions.includePaths: ignoring an entry that is not an absolute path");
+  }
+  const cJSON *folders = lj_path(params, "workspaceFolders");
+  bool any = false;
+  for (const cJSON *f = cJSON_IsArray(folders) ? folders->child : NULL; f; f = f->next) {
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(f, "uri");
+    char *path = cJSON_IsString(u) ? uri_to_path(u->valuestring) : NULL;
+    if (path) { srv__add_root(s, path); any = true; }
+    free(path);
+  }
+  const cJSON *root_uri = lj_path(params, "rootUri"), *root_path = lj_path(params, "rootPath");
+  if (!any && cJSON_IsString(root_uri)) {
+    char *path = uri_to_path(root_uri->valuestring);
+    if (path) srv__add_root(s, path);
+    free(path);
+  } else if (!any && cJSON_IsString(root_path) && root_path->valuestring[0] == '/') {
+    srv__add_root(s, root_path->valuestring);
+  }
+  s->ctx.roots = (const char *const *)s->roots;
+  s->ctx.nroots = s->nroots;
+}
+
+/* After `initialized`: ask the client to watch *.iml files, so that
+** imported files changed outside the editor update the diagnostics. */
+static void srv__register_watchers(srv *s) {
+  if (!s->watch_dynamic) return;
+  cJSON *m = srv__envelope();
+  cJSON_AddStringToObject(m, "id", "iml-register-watchers");
+  cJSON_AddStringToObject(m, "method", "client/registerCapability");
+  cJSON *reg = cJSON_CreateObject();
+  cJSON_AddStringToObject(reg, "id", "iml-watch-iml-files");
+  cJSON_AddStringToObject(reg, "method", "workspace/didChangeWatchedFiles");
+  cJSON *w = cJSON_CreateObject();
+  cJSON_AddStringToObject(w, "globPattern", "**/*.iml");
+  cJSON_AddItemToArray(cJSON_AddArrayToObject(cJSON_AddObjectToObject(reg, "registerOptions"), "watchers"), w);
+  cJSON_AddItemToArray(cJSON_AddArrayToObject(cJSON_AddObjectToObject(m, "params"), "registrations"), reg);
+  srv__write_json(s, m);
 }
 
 static int srv__opt_threads(const cJSON *opts, const char *name, int current) {
@@ -503,7 +610,9 @@ static void srv__initialize(srv *s, const cJSON *id, const cJSON *params) {
     for (const cJSON *e = encs->child; e; e = e->next)
       if (cJSON_IsString(e) && strcmp(e->valuestring, "utf-8") == 0) s->enc = TEXT_UTF8;
   }
+  s->watch_dynamic = cJSON_IsTrue(lj_path(params, "capabilities.workspace.didChangeWatchedFiles.dynamicRegistration"));
   const cJSON *opts = lj_path(params, "initializationOptions");
+  srv__init_roots(s, params);
   s->query_threads = srv__opt_threads(opts, "queryThreads", s->query_threads);
   s->bg_threads = srv__opt_threads(opts, "backgroundThreads", s->bg_threads);
 
@@ -516,6 +625,7 @@ static void srv__initialize(srv *s, const cJSON *id, const cJSON *params) {
     s->qpool = s->bgpool = NULL;
     return;
   }
+  s->ctx.enc = s->enc;
   s->state = SRV_RUNNING;
   cJSON *res = cJSON_CreateObject();
   cJSON_AddItemToObject(res, "capabilities", srv__capabilities(s));
@@ -711,8 +821,10 @@ static void srv__notify(srv *s, const char *method, const cJSON *params) {
   else if (strcmp(method, "textDocument/didChange") == 0) srv__did_change(s, params);
   else if (strcmp(method, "textDocument/didClose") == 0) srv__did_close(s, params);
   else if (strcmp(method, "$/cancelRequest") == 0) srv__cancel(s, params);
-  else if (strcmp(method, "textDocument/didSave") == 0 || strcmp(method, "initialized") == 0 ||
-           strcmp(method, "$/setTrace") == 0 || strcmp(method, "workspace/didChangeConfiguration") == 0)
+  else if (strcmp(method, "initialized") == 0) srv__register_watchers(s);
+  else if (strcmp(method, "workspace/didChangeWatchedFiles") == 0 || strcmp(method, "textDocument/didSave") == 0)
+    docstore_each(s->docs, srv__recheck_doc, s); /* imported files may have changed on disk */
+  else if (strcmp(method, "$/setTrace") == 0 || strcmp(method, "workspace/didChangeConfiguration") == 0)
     ; /* nothing to do yet: the editor's buffer is already our source of truth */
   else log_debug("unknown notification ignored: %s", method);
 }
@@ -849,5 +961,7 @@ int server_run(const server_opts *opts) {
   tr_reader_destroy(s->reader);
   free(s->out);
   ev_loop_destroy(s->loop);
+  for (size_t i = 0; i < s->nroots; i++) free(s->roots[i]);
+  free(s->roots);
   return s->got_shutdown ? 0 : 1;
 }

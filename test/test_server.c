@@ -75,7 +75,7 @@ static cJSON *fresh_diagnostics(const char *text) {
   char *copy = strdup(text);
   snap *s = snap_build("file:///t.iml", 0, copy, len, NULL, snap_thread_parser(), NULL);
   cr_assert(s);
-  cJSON *p = hd_publish_diagnostics(s, TEXT_UTF16);
+  cJSON *p = hd_publish_diagnostics(s, NULL, TEXT_UTF16);
   cJSON *d = cJSON_DetachItemFromObject(p, "diagnostics");
   cJSON_Delete(p);
   snap_release(s);
@@ -353,4 +353,110 @@ Test(server, parser_crashing_document_is_refused, .timeout = 120) {
   cr_assert_eq(error_code(r), 0);
   cJSON_Delete(r);
   stop(c);
+}
+
+/* Imports in the editor: a missing import is reported; creating the file on
+** disk (workspace/didChangeWatchedFiles) clears it; deleting it brings it
+** back; documentLink and definition lead to the imported file. */
+static bool diag_has_code(const cJSON *m, const char *code) {
+  const cJSON *d;
+  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "params"), "diagnostics")) {
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(d, "code");
+    if (cJSON_IsString(c) && !strcmp(c->valuestring, code)) return true;
+  }
+  return false;
+}
+
+static bool is_register(const cJSON *m, void *data) {
+  const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
+  return cJSON_IsString(method) && !strcmp(method->valuestring, "client/registerCapability");
+}
+
+Test(server, imports_follow_the_disk, .timeout = 120) {
+  char dir[] = "/tmp/iml-ws-XXXXXX";
+  cr_assert(mkdtemp(dir));
+  char a[256], b[256];
+  snprintf(a, sizeof a, "%s/a.iml", dir);
+  snprintf(b, sizeof b, "%s/b.iml", dir);
+  const char *text = "[@@@import \"b.iml\"]\nlet a = B.x + 1\n";
+  FILE *f = fopen(a, "w");
+  fputs(text, f);
+  fclose(f);
+  lc_client *c = lc_spawn(NULL, NULL);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"capabilities\":{\"workspace\":"
+              "{\"didChangeWatchedFiles\":{\"dynamicRegistration\":true}}},\"workspaceFolders\":[{\"uri\":\"file://%s\",\"name\":\"w\"}]}}",
+           dir);
+  cJSON *r = lc_wait_response(c, 0, TIMEOUT_MS);
+  cr_assert(r);
+  char *caps = cJSON_PrintUnformatted(r);
+  cr_assert(strstr(caps, "\"documentLinkProvider\"") && strstr(caps, "\"definitionProvider\":true"), "%s", caps);
+  free(caps);
+  cJSON_Delete(r);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"initialized\",\"params\":{}}");
+  cJSON *reg = lc_wait(c, TIMEOUT_MS, is_register, NULL);
+  cr_assert(reg, "no client/registerCapability request");
+  char *regs = cJSON_PrintUnformatted(reg);
+  cr_assert(strstr(regs, "workspace/didChangeWatchedFiles") && strstr(regs, "**/*.iml"), "%s", regs);
+  free(regs);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":\"iml-register-watchers\",\"result\":null}"); /* our answer to it */
+  cJSON_Delete(reg);
+
+  char uri[300];
+  snprintf(uri, sizeof uri, "file://%s", a);
+  send_open(c, uri, text);
+  cJSON *d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+  cr_assert(d && diag_has_code(d, "E0101"), "no E0101 for the missing import");
+  cJSON_Delete(d);
+
+  f = fopen(b, "w");
+  fputs("let x = 41\n", f);
+  fclose(f);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"workspace/didChangeWatchedFiles\",\"params\":{\"changes\":[{\"uri\":\"file://%s\",\"type\":1}]}}", b);
+  d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+  cr_assert(d);
+  cr_assert(!diag_has_code(d, "E0101"), "E0101 not cleared after the file was created");
+  cJSON_Delete(d);
+
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"textDocument/documentLink\",\"params\":{\"textDocument\":{\"uri\":\"%s\"}}}", uri);
+  r = lc_wait_response(c, 1, TIMEOUT_MS);
+  cr_assert(r);
+  const cJSON *link = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "result"), 0);
+  cr_assert(link, "no document link");
+  char want[300];
+  snprintf(want, sizeof want, "file://%s", b);
+  char real_b[4096];
+  cr_assert(realpath(b, real_b));
+  char want_real[4200];
+  snprintf(want_real, sizeof want_real, "file://%s", real_b);
+  cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(link, "target")->valuestring, want_real);
+  const cJSON *range = cJSON_GetObjectItemCaseSensitive(link, "range");
+  cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(range, "start"), "character")->valueint, 12);
+  cJSON_Delete(r);
+
+  /* Definition on the import string, and on `B` in `B.x`. */
+  int lines[] = {0, 1}, chars[] = {14, 8};
+  for (int k = 0; k < 2; k++) {
+    lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%d,\"character\":%d}}}",
+             10 + k, uri, lines[k], chars[k]);
+    r = lc_wait_response(c, 10 + k, TIMEOUT_MS);
+    cr_assert(r);
+    const cJSON *loc = cJSON_GetObjectItemCaseSensitive(r, "result");
+    cr_assert(cJSON_IsObject(loc), "definition %d: no location", k);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(loc, "uri")->valuestring, want_real);
+    cJSON_Delete(r);
+  }
+  /* Elsewhere: null. */
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":1,\"character\":14}}}", uri);
+  r = lc_wait_response(c, 12, TIMEOUT_MS);
+  cr_assert(r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "result")));
+  cJSON_Delete(r);
+
+  unlink(b);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"workspace/didChangeWatchedFiles\",\"params\":{\"changes\":[{\"uri\":\"%s\",\"type\":3}]}}", want);
+  d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+  cr_assert(d && diag_has_code(d, "E0101"), "E0101 not back after the file was deleted");
+  cJSON_Delete(d);
+  stop(c);
+  unlink(a);
+  rmdir(dir);
 }
