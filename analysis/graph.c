@@ -20,6 +20,7 @@
 ** reaches 0 only when the whole closure is done.
 */
 #include "graph.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -206,7 +207,10 @@ static void graph__task(void *arg, bool cancelled) {
     return;
   }
   size_t len = 0;
+  uint64_t t0 = trace_now_us();
   char *text = graph__read(f->path, &len, &f->io_error);
+  uint64_t t1 = trace_now_us();
+  trace_span("read", f->path, t0, t1);
   TSParser *parser = snap_thread_parser();
   if (text && parser) {
     f->sn = snap_build(f->path, 0, text, len, NULL, parser, g->sw);
@@ -214,6 +218,8 @@ static void graph__task(void *arg, bool cancelled) {
   } else {
     free(text);
   }
+  uint64_t t2 = trace_now_us();
+  trace_span("parse", f->path, t1, t2);
   if (f->sn) {
     TSTree *tree = snap_tree_copy(f->sn);
     if (tree && imp_extract(tree, snap_text(f->sn), snap_len(f->sn), &f->imports, &f->nimports) == 0 &&
@@ -227,6 +233,7 @@ static void graph__task(void *arg, bool cancelled) {
       }
     }
     if (tree) ts_tree_delete(tree);
+    trace_span("imports", f->path, t2, trace_now_us());
   } else if (!f->io_error) {
     f->io_error = strdup(sw_is_on(g->sw) ? "out of memory" : "cancelled");
   }

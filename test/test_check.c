@@ -174,3 +174,39 @@ Test(check, imports_closure_and_include_roots) {
   cr_assert_eq(r.status, 2);
   free_result(&r);
 }
+
+/* --trace writes Chrome trace-event JSON: one parse span per file of the
+** closure, on pool threads named "iml-check", plus thread-name metadata. */
+Test(check, trace_file) {
+  char path[] = "/tmp/iml-trace-XXXXXX";
+  close(mkstemp(path));
+  char args[256];
+  snprintf(args, sizeof args, "--trace %s -j2 examples/main.iml", path);
+  run_result r = run_check(args, NULL);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  free_result(&r);
+  char *text = tu_read_file(path, NULL);
+  unlink(path);
+  cJSON *doc = cJSON_Parse(text);
+  free(text);
+  cr_assert(doc, "trace is not JSON");
+  int parses = 0, named = 0;
+  double pool_tid = -1;
+  cJSON *e;
+  cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "traceEvents")) {
+    const char *ph = cJSON_GetObjectItemCaseSensitive(e, "ph")->valuestring;
+    const char *name = cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring;
+    if (!strcmp(ph, "M") && !strcmp(name, "thread_name")) {
+      const char *tn = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "args"), "name")->valuestring;
+      if (!strcmp(tn, "iml-check")) { named++; pool_tid = cJSON_GetObjectItemCaseSensitive(e, "tid")->valuedouble; }
+    } else if (!strcmp(ph, "X") && !strcmp(name, "parse")) {
+      parses++;
+      cr_assert(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "args"), "file"), "span without file");
+      cr_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "ts")) && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "dur")));
+    }
+  }
+  cr_assert_eq(parses, 5, "main.iml's closure has 5 files, %d parse spans", parses);
+  cr_assert_geq(named, 1);
+  cr_assert_geq(pool_tid, 0);
+  cJSON_Delete(doc);
+}
