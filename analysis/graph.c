@@ -316,7 +316,22 @@ static void graph__report_cycle(graph *g, const size_t (*stack)[2], size_t at, s
     char *msg = malloc(m);
     if (!msg) continue;
     snprintf(msg, m, "import cycle: %s", names);
-    diag_list_push(&f->import_diags, f->imports[k].string_span, DIAG_ERROR, GRAPH_CODE_CYCLE, msg);
+    if (diag_list_push(&f->import_diags, f->imports[k].string_span, DIAG_ERROR, GRAPH_CODE_CYCLE, msg) < 0) continue;
+    /* Related information: where the next file of the cycle goes on. */
+    size_t next = i == top ? at : i + 1;
+    graph_file *nf = g->files[stack[next][0]];
+    const imp_import *ni = &nf->imports[stack[next][1]];
+    uint32_t line = ni->line + 1, col = 1;
+    if (nf->sn) {
+      text_pos p = text_position(snap_lines(nf->sn), ni->string_span.start, TEXT_UTF8);
+      const char *t = snap_text(nf->sn);
+      for (size_t b = text_lines_start(snap_lines(nf->sn), p.line); b < ni->string_span.start; b++)
+        col += ((unsigned char)t[b] & 0xC0) != 0x80;
+    }
+    char note[512];
+    snprintf(note, sizeof note, "`%s` imports `%s` here", graph__base(nf->path),
+             graph__base(g->files[stack[next == top ? at : next + 1][0]]->path));
+    diag_add_related(&f->import_diags.items[f->import_diags.count - 1], nf->path, ni->string_span, line, col, note);
   }
   free(names);
 }

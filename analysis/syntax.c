@@ -94,10 +94,27 @@
 
 void diag_list_clear(diag_list *l) {
   if (!l) return;
-  for (size_t i = 0; i < l->count; i++) free(l->items[i].message);
+  for (size_t i = 0; i < l->count; i++) {
+    free(l->items[i].message);
+    for (size_t k = 0; k < l->items[i].nrelated; k++) {
+      free(l->items[i].related[k].path);
+      free(l->items[i].related[k].message);
+    }
+    free(l->items[i].related);
+  }
   free(l->items);
   l->items = NULL;
   l->count = l->cap = 0;
+}
+
+int diag_add_related(diag *d, const char *path, text_span span, uint32_t line, uint32_t col, const char *message) {
+  diag_related *r = realloc(d->related, (d->nrelated + 1) * sizeof *r);
+  if (!r) return -1;
+  d->related = r;
+  char *p = strdup(path), *m = strdup(message);
+  if (!p || !m) { free(p); free(m); return -1; }
+  r[d->nrelated++] = (diag_related){p, span, line, col, m};
+  return 0;
 }
 
 int diag_list_push(diag_list *l, text_span span, diag_severity sev, const char *code, char *message) {

@@ -17,11 +17,22 @@
 
 typedef enum { DIAG_ERROR = 1, DIAG_WARNING = 2, DIAG_INFO = 3, DIAG_HINT = 4 } diag_severity;
 
+/* A place in another file that explains a diagnostic (LSP
+** relatedInformation, a compiler's "note:"). */
+typedef struct {
+  char *path;              /* owned; canonical path of the other file */
+  text_span span;          /* byte offsets in that file */
+  uint32_t line, col;      /* 1-based line and code-point column of span.start */
+  char *message;           /* owned */
+} diag_related;
+
 typedef struct {
   text_span span;          /* byte offsets in the user's text */
   diag_severity severity;
   const char *code;        /* static, stable: "E0001" … */
   char *message;           /* owned by the list */
+  diag_related *related;   /* owned by the list, may be NULL */
+  size_t nrelated;
 } diag;
 
 typedef struct {
@@ -41,7 +52,11 @@ typedef struct {
 int syn_diagnostics(const TSTree *tree, const char *text, size_t len,
                     diag_list *out, size_t max);
 
-/* Free the messages and the array; leaves an empty list. NULL-safe. */
+/* Append related information to `d` (strings borrowed, copied). -1 on OOM. */
+int diag_add_related(diag *d, const char *path, text_span span, uint32_t line, uint32_t col, const char *message);
+
+/* Free the messages, related information and the array; leaves an empty
+** list. NULL-safe. */
 void diag_list_clear(diag_list *l);
 /* Append a diagnostic; takes ownership of `message` (malloc'd). -1 on OOM
 ** (message freed). */

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "lspjson.h"
@@ -26,6 +27,15 @@ void rep_line_col(const rep_file *f, size_t off, size_t *line, size_t *col) {
   text_pos p = text_position(f->lines, off, TEXT_UTF8);
   *line = p.line + 1;
   *col = rep__codepoints(f->text, text_lines_start(f->lines, p.line), off) + 1;
+}
+
+/* A path for humans: relative to the working directory when inside it. */
+static const char *rep__display(const char *path) {
+  static char cwd[4096];
+  static size_t n;
+  if (!n && getcwd(cwd, sizeof cwd)) n = strlen(cwd);
+  if (n > 1 && strncmp(path, cwd, n) == 0 && path[n] == '/') return path + n + 1;
+  return path;
 }
 
 static const char *rep__severity(diag_severity s) {
@@ -68,6 +78,11 @@ void rep_text(FILE *out, const rep_file *files, size_t n, bool color) {
       else
         fprintf(out, "%s:%zu:%zu: %s[%s]: %s\n", f->path, line, col, rep__severity(d->severity), d->code, d->message);
       rep__excerpt(out, f, d, color);
+      for (size_t r = 0; r < d->nrelated; r++) {
+        const diag_related *rel = &d->related[r];
+        fprintf(out, color ? "\033[1m%s:%u:%u:\033[0m \033[1;36mnote:\033[0m %s\n" : "%s:%u:%u: note: %s\n",
+                rep__display(rel->path), rel->line, rel->col, rel->message);
+      }
     }
   }
 }
@@ -105,6 +120,17 @@ void rep_json(FILE *out, const rep_file *files, size_t n) {
       cJSON_AddStringToObject(o, "severity", rep__severity(d->severity));
       cJSON_AddStringToObject(o, "code", d->code);
       cJSON_AddStringToObject(o, "message", d->message);
+      if (d->nrelated) {
+        cJSON *rel = cJSON_AddArrayToObject(o, "related");
+        for (size_t r = 0; r < d->nrelated; r++) {
+          cJSON *ro = cJSON_CreateObject();
+          cJSON_AddStringToObject(ro, "file", rep__display(d->related[r].path));
+          cJSON_AddNumberToObject(ro, "line", d->related[r].line);
+          cJSON_AddNumberToObject(ro, "column", d->related[r].col);
+          cJSON_AddStringToObject(ro, "message", d->related[r].message);
+          cJSON_AddItemToArray(rel, ro);
+        }
+      }
       cJSON_AddItemToArray(arr, o);
       counts[d->severity]++;
     }
@@ -123,6 +149,14 @@ static const char *rep__rule_text(const char *code) {
     {"E0002", "Syntax error: missing token"},
     {"E0003", "Invalid UTF-8 or NUL bytes"},
     {"E0004", "Text the parser cannot handle safely"},
+    {"E0101", "Import not found"},
+    {"E0102", "File imports itself"},
+    {"E0103", "Two imports bind the same module name"},
+    {"E0104", "Import path does not end in .iml"},
+    {"W0105", "OCaml library import not supported"},
+    {"E0106", "Malformed import"},
+    {"W0107", "Import without a module name"},
+    {"E0108", "Import cycle"},
   };
   for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
     if (!strcmp(rules[i].code, code)) return rules[i].text;
@@ -177,6 +211,22 @@ void rep_sarif(FILE *out, const rep_file *files, size_t n) {
       cJSON_AddStringToObject(cJSON_AddObjectToObject(phys, "artifactLocation"), "uri", uri ? uri : "");
       cJSON_AddItemToObject(phys, "region", rep__region(&files[i], d, "startLine", "startColumn", "endLine", "endColumn"));
       cJSON_AddItemToArray(cJSON_AddArrayToObject(res, "locations"), loc);
+      if (d->nrelated) {
+        cJSON *rels = cJSON_AddArrayToObject(res, "relatedLocations");
+        for (size_t r = 0; r < d->nrelated; r++) {
+          char *ruri = rep__uri(rep__display(d->related[r].path));
+          cJSON *rl = cJSON_CreateObject();
+          cJSON_AddNumberToObject(rl, "id", (double)r);
+          cJSON *rphys = cJSON_AddObjectToObject(rl, "physicalLocation");
+          cJSON_AddStringToObject(cJSON_AddObjectToObject(rphys, "artifactLocation"), "uri", ruri ? ruri : "");
+          cJSON *reg = cJSON_AddObjectToObject(rphys, "region");
+          cJSON_AddNumberToObject(reg, "startLine", d->related[r].line);
+          cJSON_AddNumberToObject(reg, "startColumn", d->related[r].col);
+          cJSON_AddStringToObject(cJSON_AddObjectToObject(rl, "message"), "text", d->related[r].message);
+          cJSON_AddItemToArray(rels, rl);
+          free(ruri);
+        }
+      }
       cJSON_AddItemToArray(results, res);
     }
     free(uri);

@@ -125,6 +125,13 @@ Test(graph, cycles_are_reported_on_every_import) {
   const graph_file *y = file_named(g, "y.iml");
   cr_assert_eq(count_code(y, GRAPH_CODE_CYCLE), 1);
   cr_assert_str_eq(y->import_diags.items[0].message, "import cycle: x.iml → y.iml → z.iml → x.iml");
+  /* Related information points into the next file of the cycle. */
+  cr_assert_eq(y->import_diags.items[0].nrelated, 1);
+  const diag_related *rel = &y->import_diags.items[0].related[0];
+  cr_assert_str_eq(rel->path, file_named(g, "z.iml")->path);
+  cr_assert_eq(rel->line, 1);
+  cr_assert_eq(rel->col, 12);
+  cr_assert_str_eq(rel->message, "`z.iml` imports `x.iml` here");
   for (int i = 0; i < 10; i++) {
     char name[32];
     snprintf(name, sizeof name, "c%d.iml", i);
