@@ -378,7 +378,7 @@ Test(server, imports_follow_the_disk, .timeout = 120) {
   char a[256], b[256];
   snprintf(a, sizeof a, "%s/a.iml", dir);
   snprintf(b, sizeof b, "%s/b.iml", dir);
-  const char *text = "[@@@import \"b.iml\"]\nlet a = B.x + 1\n";
+  const char *text = "[@@@import \"b.iml\"]\nlet a = B.x + 1\nopen B\n";
   FILE *f = fopen(a, "w");
   fputs(text, f);
   fclose(f);
@@ -433,9 +433,9 @@ Test(server, imports_follow_the_disk, .timeout = 120) {
   cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(range, "start"), "character")->valueint, 12);
   cJSON_Delete(r);
 
-  /* Definition on the import string, and on `B` in `B.x`. */
-  int lines[] = {0, 1}, chars[] = {14, 8};
-  for (int k = 0; k < 2; k++) {
+  /* Definition on the import string, on `B` in `B.x`, and in `open B`. */
+  int lines[] = {0, 1, 2}, chars[] = {14, 8, 5};
+  for (int k = 0; k < 3; k++) {
     lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":%d,\"character\":%d}}}",
              10 + k, uri, lines[k], chars[k]);
     r = lc_wait_response(c, 10 + k, TIMEOUT_MS);
@@ -446,8 +446,8 @@ Test(server, imports_follow_the_disk, .timeout = 120) {
     cJSON_Delete(r);
   }
   /* Elsewhere: null. */
-  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":1,\"character\":14}}}", uri);
-  r = lc_wait_response(c, 12, TIMEOUT_MS);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":{\"uri\":\"%s\"},\"position\":{\"line\":1,\"character\":14}}}", uri);
+  r = lc_wait_response(c, 13, TIMEOUT_MS);
   cr_assert(r && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "result")));
   cJSON_Delete(r);
 
