@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "lspjson.h"
+#include "uri.h"
 
 bool rep_parse_format(const char *s, rep_format *out) {
   if (!strcmp(s, "text")) *out = REP_TEXT;
@@ -163,21 +164,6 @@ static const char *rep__rule_text(const char *code) {
   return code;
 }
 
-/* A relative URI reference for a path (percent-encoding what URIs forbid). */
-static char *rep__uri(const char *path) {
-  size_t n = strlen(path);
-  char *u = malloc(n * 3 + 1), *w = u;
-  if (!u) return NULL;
-  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
-      *w++ = (char)*p;
-    else
-      w += sprintf(w, "%%%02X", *p);
-  }
-  *w = 0;
-  return u;
-}
-
 void rep_sarif(FILE *out, const rep_file *files, size_t n) {
   cJSON *doc = cJSON_CreateObject();
   cJSON_AddStringToObject(doc, "version", "2.1.0");
@@ -190,7 +176,7 @@ void rep_sarif(FILE *out, const rep_file *files, size_t n) {
   cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
   cJSON *results = cJSON_AddArrayToObject(run, "results");
   for (size_t i = 0; i < n; i++) {
-    char *uri = rep__uri(files[i].path);
+    char *uri = uri_encode_path(files[i].path);
     for (size_t k = 0; k < files[i].ndiags; k++) {
       const diag *d = &files[i].diags[k];
       bool known = false;
@@ -214,7 +200,7 @@ void rep_sarif(FILE *out, const rep_file *files, size_t n) {
       if (d->nrelated) {
         cJSON *rels = cJSON_AddArrayToObject(res, "relatedLocations");
         for (size_t r = 0; r < d->nrelated; r++) {
-          char *ruri = rep__uri(rep__display(d->related[r].path));
+          char *ruri = uri_encode_path(rep__display(d->related[r].path));
           cJSON *rl = cJSON_CreateObject();
           cJSON_AddNumberToObject(rl, "id", (double)r);
           cJSON *rphys = cJSON_AddObjectToObject(rl, "physicalLocation");

@@ -35,12 +35,9 @@ char *uri_to_path(const char *uri) {
   return out;
 }
 
-char *uri_from_path(const char *path) {
-  size_t n = strlen(path);
-  char *out = malloc(7 + n * 3 + 1), *w = out;
+char *uri_encode_path(const char *path) {
+  char *out = malloc(strlen(path) * 3 + 1), *w = out;
   if (!out) return NULL;
-  memcpy(w, "file://", 7);
-  w += 7;
   for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
     if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
       *w++ = (char)*p;
@@ -48,5 +45,14 @@ char *uri_from_path(const char *path) {
       w += sprintf(w, "%%%02X", *p);
   }
   *w = 0;
+  return out;
+}
+
+char *uri_from_path(const char *path) {
+  char *enc = uri_encode_path(path);
+  if (!enc) return NULL;
+  char *out = malloc(strlen(enc) + 8);
+  if (out) snprintf(out, strlen(enc) + 8, "file://%s", enc);
+  free(enc);
   return out;
 }

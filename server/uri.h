@@ -10,6 +10,11 @@
 ** Caller frees with free. */
 char *uri_to_path(const char *uri);
 
+/* `path` (borrowed) as a URI reference: every byte outside RFC 3986's
+** unreserved set and '/' percent-encoded (SARIF's relative artifact URIs).
+** Caller frees with free. */
+char *uri_encode_path(const char *path);
+
 /* "file://" + the absolute path (borrowed), percent-encoding every byte
 ** outside RFC 3986's unreserved set and '/'. Caller frees with free. */
 char *uri_from_path(const char *path);
