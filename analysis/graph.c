@@ -76,7 +76,7 @@ graph *graph_create(pool *bg, const char *const *roots, size_t nroots) {
   return g;
 }
 
-static void graph__free_file(graph_file *f) {
+void graph_file_clear(graph_file *f) {
   if (!f) return;
   free(f->path);
   snap_release(f->sn);
@@ -85,6 +85,11 @@ static void graph__free_file(graph_file *f) {
   free(f->targets);
   imp_free(f->imports, f->nimports);
   diag_list_clear(&f->import_diags);
+  *f = (graph_file){0};
+}
+
+static void graph__free_file(graph_file *f) {
+  graph_file_clear(f);
   free(f);
 }
 
@@ -196,6 +201,41 @@ fail: {
 }
 }
 
+void graph_file_analyse(graph_file *f, const char *const *roots, size_t nroots, sw_switch *sw) {
+  uint64_t t1 = trace_now_us();
+  if (!f->sn && !f->io_error) {
+    size_t len = 0;
+    char *text = graph__read(f->path, &len, &f->io_error);
+    uint64_t t0 = t1;
+    t1 = trace_now_us();
+    trace_span("read", f->path, t0, t1);
+    TSParser *parser = snap_thread_parser();
+    if (text && parser) {
+      f->sn = snap_build(f->path, 0, text, len, NULL, parser, sw);
+      f->parses++;
+    } else {
+      free(text);
+    }
+    uint64_t t2 = trace_now_us();
+    trace_span("parse", f->path, t1, t2);
+    t1 = t2;
+  }
+  if (!f->sn) {
+    if (!f->io_error) f->io_error = strdup(sw_is_on(sw) ? "out of memory" : "cancelled");
+    return;
+  }
+  TSTree *tree = snap_tree_copy(f->sn);
+  if (tree && imp_extract(tree, snap_text(f->sn), snap_len(f->sn), &f->imports, &f->nimports) == 0 && f->nimports) {
+    f->targets = calloc(f->nimports, sizeof *f->targets);
+    if (f->targets && imp_check(f->path, f->imports, f->nimports, roots, nroots, f->targets, &f->import_diags) < 0) {
+      free(f->targets); /* imp_check left every slot NULL */
+      f->targets = NULL;
+    }
+  }
+  if (tree) ts_tree_delete(tree);
+  trace_span("imports", f->path, t1, trace_now_us());
+}
+
 static void graph__task(void *arg, bool cancelled) {
   graph__job *j = arg;
   graph *g = j->g;
@@ -206,37 +246,9 @@ static void graph__task(void *arg, bool cancelled) {
     graph__release_pending(g);
     return;
   }
-  size_t len = 0;
-  uint64_t t0 = trace_now_us();
-  char *text = graph__read(f->path, &len, &f->io_error);
-  uint64_t t1 = trace_now_us();
-  trace_span("read", f->path, t0, t1);
-  TSParser *parser = snap_thread_parser();
-  if (text && parser) {
-    f->sn = snap_build(f->path, 0, text, len, NULL, parser, g->sw);
-    f->parses++;
-  } else {
-    free(text);
-  }
-  uint64_t t2 = trace_now_us();
-  trace_span("parse", f->path, t1, t2);
-  if (f->sn) {
-    TSTree *tree = snap_tree_copy(f->sn);
-    if (tree && imp_extract(tree, snap_text(f->sn), snap_len(f->sn), &f->imports, &f->nimports) == 0 &&
-        f->nimports) {
-      f->targets = calloc(f->nimports, sizeof *f->targets);
-      if (f->targets &&
-          imp_check(f->path, f->imports, f->nimports, (const char *const *)g->roots, g->nroots, f->targets,
-                    &f->import_diags) == 0) {
-        for (size_t i = 0; i < f->nimports; i++)
-          if (f->targets[i]) graph__visit(g, f->targets[i]);
-      }
-    }
-    if (tree) ts_tree_delete(tree);
-    trace_span("imports", f->path, t2, trace_now_us());
-  } else if (!f->io_error) {
-    f->io_error = strdup(sw_is_on(g->sw) ? "out of memory" : "cancelled");
-  }
+  graph_file_analyse(f, (const char *const *)g->roots, g->nroots, g->sw);
+  for (size_t i = 0; f->targets && i < f->nimports; i++)
+    if (f->targets[i]) graph__visit(g, f->targets[i]);
   graph__release_pending(g);
 }
 
@@ -321,17 +333,12 @@ static void graph__report_cycle(graph *g, const size_t (*stack)[2], size_t at, s
     size_t next = i == top ? at : i + 1;
     graph_file *nf = g->files[stack[next][0]];
     const imp_import *ni = &nf->imports[stack[next][1]];
-    uint32_t line = ni->line + 1, col = 1;
-    if (nf->sn) {
-      text_pos p = text_position(snap_lines(nf->sn), ni->string_span.start, TEXT_UTF8);
-      const char *t = snap_text(nf->sn);
-      for (size_t b = text_lines_start(snap_lines(nf->sn), p.line); b < ni->string_span.start; b++)
-        col += ((unsigned char)t[b] & 0xC0) != 0x80;
-    }
     char note[512];
     snprintf(note, sizeof note, "`%s` imports `%s` here", graph__base(nf->path),
              graph__base(g->files[stack[next == top ? at : next + 1][0]]->path));
-    diag_add_related(&f->import_diags.items[f->import_diags.count - 1], nf->path, ni->string_span, line, col, note);
+    if (nf->sn)
+      diag_add_related(&f->import_diags.items[f->import_diags.count - 1], nf->path, ni->string_span,
+                       snap_lines(nf->sn), snap_text(nf->sn), note);
   }
   free(names);
 }

@@ -9,7 +9,8 @@
 ** off). graph_finish then finds import cycles. The results are read after
 ** that, from one thread.
 **
-** Used by `iml-lsp check`; the server's workspace will use it next.
+** Used by `iml-lsp check`. The server's workspace (server/workspace.h)
+** keeps one graph_file per file and fills it with graph_file_analyse.
 */
 #ifndef IML_GRAPH_H
 #define IML_GRAPH_H
@@ -34,6 +35,17 @@ typedef struct {
   diag_list import_diags;   /* E0101… from imp_check, plus E0108 cycles */
   int parses;               /* how many times the file was parsed (always 1) */
 } graph_file;
+
+/* Fill `f` (any thread; f->path set, canonical): unless f->sn is already set
+** (an open document's parse), read f->path and parse it (sets sn, or
+** io_error); then extract and resolve its imports (imports, targets,
+** import_diags) against its directory and `roots` (borrowed). `sw` (borrowed,
+** may be NULL) cancels the parse. Failures are recorded in io_error (or, for
+** OOM in the import analysis, as missing imports). */
+void graph_file_analyse(graph_file *f, const char *const *roots, size_t nroots, sw_switch *sw);
+
+/* Free everything `f` owns (path included) and zero it. NULL-safe. */
+void graph_file_clear(graph_file *f);
 
 typedef struct graph graph;
 

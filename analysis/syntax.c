@@ -107,13 +107,39 @@ void diag_list_clear(diag_list *l) {
   l->count = l->cap = 0;
 }
 
-int diag_add_related(diag *d, const char *path, text_span span, uint32_t line, uint32_t col, const char *message) {
+int diag_add_related(diag *d, const char *path, text_span span, const text_lines *lines, const char *text,
+                     const char *message) {
   diag_related *r = realloc(d->related, (d->nrelated + 1) * sizeof *r);
   if (!r) return -1;
   d->related = r;
   char *p = strdup(path), *m = strdup(message);
   if (!p || !m) { free(p); free(m); return -1; }
-  r[d->nrelated++] = (diag_related){p, span, line, col, m};
+  text_pos at = text_position(lines, span.start, TEXT_UTF8);
+  uint32_t col = 1; /* code points, as compilers count columns */
+  for (size_t b = text_lines_start(lines, at.line); b < span.start; b++) col += ((unsigned char)text[b] & 0xC0) != 0x80;
+  r[d->nrelated++] = (diag_related){.path = p, .span = span, .line = at.line + 1, .col = col,
+                                    .range16 = text_range_of(lines, span, TEXT_UTF16),
+                                    .range8 = text_range_of(lines, span, TEXT_UTF8), .message = m};
+  return 0;
+}
+
+int diag_list_append_copy(diag_list *dst, const diag_list *src) {
+  for (size_t i = 0; src && i < src->count; i++) {
+    const diag *d = &src->items[i];
+    char *msg = strdup(d->message);
+    if (!msg || diag_list_push(dst, d->span, d->severity, d->code, msg) < 0) return -1;
+    diag *c = &dst->items[dst->count - 1];
+    if (!d->nrelated) continue;
+    c->related = calloc(d->nrelated, sizeof *c->related);
+    if (!c->related) return -1;
+    for (size_t r = 0; r < d->nrelated; r++) {
+      c->related[r] = d->related[r];
+      c->related[r].path = strdup(d->related[r].path);
+      c->related[r].message = strdup(d->related[r].message);
+      c->nrelated = r + 1;
+      if (!c->related[r].path || !c->related[r].message) return -1;
+    }
+  }
   return 0;
 }
 

@@ -23,6 +23,8 @@ typedef struct {
   char *path;              /* owned; canonical path of the other file */
   text_span span;          /* byte offsets in that file */
   uint32_t line, col;      /* 1-based line and code-point column of span.start */
+  text_range range16;      /* span as an LSP range, UTF-16 positions */
+  text_range range8;       /* span as an LSP range, UTF-8 positions */
   char *message;           /* owned */
 } diag_related;
 
@@ -52,12 +54,18 @@ typedef struct {
 int syn_diagnostics(const TSTree *tree, const char *text, size_t len,
                     diag_list *out, size_t max);
 
-/* Append related information to `d` (strings borrowed, copied). -1 on OOM. */
-int diag_add_related(diag *d, const char *path, text_span span, uint32_t line, uint32_t col, const char *message);
+/* Append related information to `d`: `span` in the file `path` whose text
+** is `text` with line index `lines` (all borrowed; strings copied). -1 on OOM. */
+int diag_add_related(diag *d, const char *path, text_span span, const text_lines *lines, const char *text,
+                     const char *message);
 
 /* Free the messages, related information and the array; leaves an empty
 ** list. NULL-safe. */
 void diag_list_clear(diag_list *l);
+/* Append deep copies of src's diagnostics (borrowed) to dst. 0 or -1 on
+** OOM (dst keeps what was added). */
+int diag_list_append_copy(diag_list *dst, const diag_list *src);
+
 /* Append a diagnostic; takes ownership of `message` (malloc'd). -1 on OOM
 ** (message freed). */
 int diag_list_push(diag_list *l, text_span span, diag_severity sev, const char *code, char *message);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Print the foundation's benchmark figures (not a test): parse throughput,
-# incremental re-parse time, documentSymbol round-trip latency.
+# incremental re-parse time, documentSymbol round-trip latency, edit storm,
+# check scaling and the server loading an import closure.
 # Usage: bench/run.sh  (after scripts/build.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,3 +14,4 @@ build/iml-bench-latency bench/out/2000.iml 1000
 build/iml-bench-latency bench/out/2000.iml 1000 --under-edits
 python3 bench/edit_storm.py bench/out/50000.iml 500
 python3 bench/check_scaling.py --files 1000 --lines 100
+python3 bench/server_closure.py --files 1000 --lines 100

@@ -30,6 +30,7 @@ static void docstore__free_doc(doc *d) {
   snap_release(d->last);
   docbuf_destroy(d->buf);
   free(d->uri);
+  free(d->path);
   free(d->language_id);
   free(d);
 }
@@ -69,15 +70,16 @@ int docstore_begin_version(docstore *ds, doc *d, int64_t version) {
   return 0;
 }
 
-doc *docstore_open(docstore *ds, const char *uri, const char *language_id, int64_t version,
+doc *docstore_open(docstore *ds, const char *uri, const char *path, const char *language_id, int64_t version,
                    const char *text, size_t len) {
   docstore_close(ds, uri);
   doc *d = calloc(1, sizeof *d);
   if (!d) return NULL;
   d->uri = strdup(uri);
   d->language_id = language_id ? strdup(language_id) : NULL;
+  d->path = path ? strdup(path) : NULL;
   d->buf = docbuf_create(text, len);
-  if (!d->uri || !d->buf || docstore_begin_version(ds, d, version) < 0) {
+  if (!d->uri || (path && !d->path) || !d->buf || docstore_begin_version(ds, d, version) < 0) {
     docstore__free_doc(d);
     return NULL;
   }

@@ -31,6 +31,12 @@ typedef struct doc {
   sw_switch *sw;        /* owned reference: this version's switch */
   prom *parsed;         /* owned reference: promise of this version's snap */
   snap *last;           /* owned reference, may be NULL: newest finished parse (incremental base) */
+  char *path;           /* owned: canonical file path of a file:// URI, NULL for other schemes */
+  /* Diagnostics publishing (server/docsync.c): publications are numbered
+  ** when scheduled and one older than the last written is dropped, so two
+  ** publications racing on the query pool cannot reorder. */
+  uint64_t pub_seq, pub_written;
+  uint64_t cycles_hash; /* hash of the import-cycle diagnostics last scheduled */
   struct doc *next;     /* hash chain */
 } doc;
 
@@ -42,10 +48,10 @@ docstore *docstore_create(sw_switch *root);
 void docstore_destroy(docstore *ds);
 
 doc *docstore_get(docstore *ds, const char *uri);   /* borrowed or NULL */
-/* Add a document (uri and text borrowed, copied); replaces an existing one
+/* Add a document (uri, path and text borrowed, copied; path may be NULL); replaces an existing one
 ** with the same uri. Returns the doc (borrowed) or NULL on OOM. The new doc
 ** already has a fresh version (switch + promise). */
-doc *docstore_open(docstore *ds, const char *uri, const char *language_id, int64_t version,
+doc *docstore_open(docstore *ds, const char *uri, const char *path, const char *language_id, int64_t version,
                    const char *text, size_t len);
 /* Remove and free (turns its switch off). No-op if absent. */
 void docstore_close(docstore *ds, const char *uri);

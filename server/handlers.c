@@ -151,6 +151,21 @@ cJSON *hd_publish_diagnostics(const snap *s, const diag_list *extra, text_encodi
     cJSON_AddStringToObject(o, "code", d->code);
     cJSON_AddStringToObject(o, "source", "iml");
     cJSON_AddStringToObject(o, "message", d->message);
+    if (d->nrelated) {
+      cJSON *rel = cJSON_AddArrayToObject(o, "relatedInformation");
+      for (size_t r = 0; r < d->nrelated; r++) {
+        const diag_related *dr = &d->related[r];
+        char *uri = uri_from_path(dr->path);
+        if (!uri) continue;
+        cJSON *ri = cJSON_CreateObject();
+        cJSON *loc = cJSON_AddObjectToObject(ri, "location");
+        cJSON_AddStringToObject(loc, "uri", uri);
+        cJSON_AddItemToObject(loc, "range", lj_range(enc == TEXT_UTF8 ? dr->range8 : dr->range16));
+        cJSON_AddStringToObject(ri, "message", dr->message);
+        cJSON_AddItemToArray(rel, ri);
+        free(uri);
+      }
+    }
     cJSON_AddItemToArray(arr, o);
   }
   free(all);
@@ -182,27 +197,6 @@ static void hd__imports_free(imp_import *imps, size_t n, char **targets) {
   for (size_t i = 0; targets && i < n; i++) free(targets[i]);
   free(targets);
   imp_free(imps, n);
-}
-
-int hd_import_diagnostics(const hd_ctx *ctx, const snap *s, diag_list *out) {
-  TSTree *tree = snap_tree_copy(s);
-  if (!tree) return -1;
-  imp_import *imps = NULL;
-  size_t n = 0;
-  int rc = imp_extract(tree, snap_text(s), snap_len(s), &imps, &n);
-  ts_tree_delete(tree);
-  if (rc < 0 || n == 0) return rc;
-  char **resolved = calloc(n, sizeof *resolved);
-  char *path = uri_to_path(snap_uri(s));
-  char *canon = path ? realpath(path, NULL) : NULL;
-  if (resolved) rc = imp_check(canon ? canon : path, imps, n, ctx->roots, ctx->nroots, resolved, out);
-  else rc = -1;
-  for (size_t i = 0; resolved && i < n; i++) free(resolved[i]);
-  free(resolved);
-  free(canon);
-  free(path);
-  imp_free(imps, n);
-  return rc;
 }
 
 /* The string's inside (without quotes) when it is at least 2 bytes long. */

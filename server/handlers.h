@@ -42,14 +42,9 @@ cJSON *hd_document_link(const hd_ctx *ctx, const snap *s, const cJSON *params, c
 ** where M is an imported module: the imported file. null elsewhere. */
 cJSON *hd_definition(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err);
 
-/* Import diagnostics of `s` (E0101… from imports.h) appended to `out`; none
-** for documents that are not file:// URIs on disk… except resolution
-** against the include roots. Reads the file system. 0 or -1 on OOM. */
-int hd_import_diagnostics(const hd_ctx *ctx, const snap *s, diag_list *out);
-
 /* Params of textDocument/publishDiagnostics for `s` (uri, version,
-** diagnostics with code and source "iml"): its syntax diagnostics plus
-** `extra` (borrowed, may be NULL), sorted. Caller owns the result. */
+** diagnostics with code, source "iml" and relatedInformation): its syntax
+** diagnostics plus `extra` (borrowed, may be NULL), sorted. Caller owns the result. */
 cJSON *hd_publish_diagnostics(const snap *s, const diag_list *extra, text_encoding enc);
 
 /* Look up the query handler for an LSP method, or NULL. */

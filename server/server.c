@@ -8,8 +8,9 @@
 **     parses JSON-RPC, owns `srv` and everything in it (document store,
 **     pending-request list, output buffer), writes stdout (ev_io when the pipe
 **     is full), drains the outbound queue on ev_async wake-ups.
-**   - background pool: one parse task per document version (parse_task).
-**   - query pool: one task per request (query_task).
+**   - background pool: parse, load and re-check tasks (docsync.c).
+**   - query pool: one task per request (query_task); diagnostics
+**     serialisation (docsync.c).
 ** Pool threads never touch `srv` fields except the immutable-after-init ones
 ** (`enc`, pools, `q`) — they only post to the outbound queue `q`.
 ** Locks: none in this file; the outbound queue, pools, switches and promises
@@ -28,13 +29,15 @@
 ** reference counted (the list and each attempt hold one); its fields are
 ** immutable except the loop-only ones marked below.
 **
-** Documents: every change turns the version's switch off and schedules a
-** parse of the new text on the background pool. The parse task publishes its
-** diagnostics through the outbound queue GUARDED by that switch; since only
-** the loop thread turns document switches off, a stale publishDiagnostics is
-** never written.
+** Documents: every change turns the version's switch off and hands the
+** document to docsync.c, which parses the new text on the background pool,
+** keeps the workspace (import closures, cycles, importers) and publishes
+** diagnostics GUARDED by that switch; since only the loop thread turns
+** document switches off, a stale publishDiagnostics is never written.
+** The state shared with docsync.c is `srv` (srv.h).
 */
 #include "server.h"
+#include "srv.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -48,6 +51,7 @@
 #include <cjson/cJSON.h>
 
 #include "docstore.h"
+#include "docsync.h"
 #include "handlers.h"
 #include "log.h"
 #include "lspjson.h"
@@ -68,9 +72,6 @@
 #define LSP_REQUEST_CANCELLED -32800
 #define LSP_CONTENT_MODIFIED -32801
 
-typedef enum { SRV_UNINITIALIZED, SRV_RUNNING, SRV_SHUTDOWN } srv_state;
-
-typedef struct srv srv;
 
 typedef struct req {
   _Atomic int refs;
@@ -100,30 +101,7 @@ typedef struct attempt {
   snap *snapshot;       /* owned reference once the version is parsed */
 } attempt;
 
-struct srv {
-  struct ev_loop *loop;
-  ev_io rd, wr;
-  ev_async wake;
-  int in_fd, out_fd;
-  tr_reader *reader;
-  char *out;            /* pending output bytes */
-  size_t out_len, out_off, out_cap;
-  bool out_broken;      /* stdout closed: drop output */
-  outq *q;
-  pool *qpool, *bgpool;
-  sw_switch *root;
-  docstore *docs;
-  srv_state state;
-  bool got_shutdown;
-  text_encoding enc;    /* set at initialize, before the pools exist; read-only after */
-  hd_ctx ctx;           /* idem: what handlers read (encoding, include roots) */
-  char **roots;         /* owned storage behind ctx.roots */
-  size_t nroots;
-  bool watch_dynamic;   /* the client can register file watchers dynamically */
-  int query_threads, bg_threads;
-  req *pending;
-  bool utf8_warned;
-};
+
 
 /* ------------------------------------------------------------------------ */
 /* Output (loop thread).                                                     */
@@ -148,7 +126,7 @@ static void srv__flush(srv *s) {
 }
 
 /* Frame straight into the output buffer (one copy of the body). */
-static void srv__write_body(srv *s, const char *body, size_t len) {
+void srv_write_body(srv *s, const char *body, size_t len) {
   if (s->out_broken) return;
   char header[64];
   int hl = snprintf(header, sizeof header, "Content-Length: %zu\r\n\r\n", len);
@@ -171,7 +149,7 @@ static void srv__write_json(srv *s, cJSON *msg) {
   char *body = lj_print(msg);
   cJSON_Delete(msg);
   if (!body) { log_error("out of memory serialising a message"); return; }
-  srv__write_body(s, body, strlen(body));
+  srv_write_body(s, body, strlen(body));
   free(body);
 }
 
@@ -199,7 +177,7 @@ static void srv__respond_error(srv *s, const cJSON *id, int code, const char *ms
 }
 
 /* Build a notification; `params` taken. Any thread. Caller frees. */
-static char *srv__notification(const char *method, cJSON *params) {
+char *srv_notification(const char *method, cJSON *params) {
   cJSON *m = srv__envelope();
   cJSON_AddStringToObject(m, "method", method);
   cJSON_AddItemToObject(m, "params", params);
@@ -209,7 +187,7 @@ static char *srv__notification(const char *method, cJSON *params) {
 }
 
 static void srv__outq_write(const char *json, size_t len, void *data) {
-  srv__write_body(data, json, len);
+  srv_write_body(data, json, len);
 }
 
 static void srv__wake(void *data) {
@@ -223,7 +201,7 @@ static void srv__log_forward(int type, const char *msg, void *data) {
   cJSON *p = cJSON_CreateObject();
   cJSON_AddNumberToObject(p, "type", type);
   cJSON_AddStringToObject(p, "message", msg);
-  char *body = srv__notification("window/logMessage", p);
+  char *body = srv_notification("window/logMessage", p);
   if (body) outq_post_message(s->q, body, NULL);
 }
 
@@ -278,7 +256,7 @@ static void srv__finish(srv *s, req *r, char *body, int code, const char *msg) {
   if (r->next) r->next->prev = r->prev;
   r->prev = r->next = NULL;
   if (code || !body) srv__respond_error(s, r->id, code ? code : RPC_INTERNAL_ERROR, code ? msg : "out of memory");
-  else srv__write_body(s, body, strlen(body));
+  else srv_write_body(s, body, strlen(body));
   free(body);
   if (log_get_level() >= LOG_DEBUG)
     log_debug("%s answered in %.2f ms%s", r->method, (srv__now() - r->t_start) * 1e3, code ? " (error)" : "");
@@ -378,141 +356,6 @@ static void srv__fail_pending_for(srv *s, const char *uri, int code, const char 
     if (!uri || (r->uri && strcmp(r->uri, uri) == 0)) srv__finish(s, r, NULL, code, msg);
     r = next;
   }
-}
-
-/* ------------------------------------------------------------------------ */
-/* Parsing (background pool).                                                */
-
-typedef struct {
-  srv *s;
-  char *uri;
-  int64_t version;
-  char *text;
-  size_t len;
-  snap *base;     /* owned reference or NULL */
-  sw_switch *sw;  /* owned reference */
-  prom *p;        /* owned reference */
-} parse_job;
-
-/* Any thread: publish `sn`'s syntax and import diagnostics, guarded by the
-** version switch `sw` (borrowed). Import diagnostics read the file system,
-** so they are recomputed whenever imported files may have changed. */
-static void srv__publish(srv *s, const snap *sn, sw_switch *sw) {
-  diag_list imports = {0};
-  if (hd_import_diagnostics(&s->ctx, sn, &imports) < 0) log_error("out of memory checking imports");
-  char *body = srv__notification("textDocument/publishDiagnostics", hd_publish_diagnostics(sn, &imports, s->enc));
-  diag_list_clear(&imports);
-  if (body) outq_post_message(s->q, body, sw);
-}
-
-typedef struct {
-  srv *s;
-  snap *sn;       /* owned reference once parsed */
-  sw_switch *sw;  /* owned reference: the document version's switch */
-} recheck_job;
-
-static void recheck_job_free(recheck_job *j) {
-  snap_release(j->sn);
-  sw_release(j->sw);
-  free(j);
-}
-
-static void recheck_task(void *arg, bool cancelled) {
-  recheck_job *j = arg;
-  if (!cancelled && sw_is_on(j->sw)) srv__publish(j->s, j->sn, j->sw);
-  recheck_job_free(j);
-}
-
-/* The version's snapshot exists (or never will): re-check its imports on
-** the background pool. Runs after the parse task posted its own diagnostics,
-** so the outbound queue orders this newer view of the disk after it. */
-static void srv__on_parsed_recheck(prom_state st, void *value, void *data) {
-  recheck_job *j = data;
-  if (st != PROM_RESOLVED || !sw_is_on(j->sw)) { recheck_job_free(j); return; }
-  j->sn = snap_retain(value);
-  pool_submit(j->s->bgpool, recheck_task, j, j->sw);
-}
-
-static void srv__recheck_doc(doc *d, void *data) {
-  srv *s = data;
-  recheck_job *j = calloc(1, sizeof *j);
-  if (!j) return;
-  j->s = s;
-  j->sw = sw_retain(d->sw);
-  if (!prom_then(d->parsed, srv__on_parsed_recheck, j)) recheck_job_free(j);
-}
-
-typedef struct {
-  srv *s;
-  snap *sn;
-} set_last_call;
-
-static void srv__set_last(void *arg, bool dropped) {
-  set_last_call *c = arg;
-  if (!dropped) {
-    doc *d = docstore_get(c->s->docs, snap_uri(c->sn));
-    if (d && d->version == snap_version(c->sn)) docstore_set_last(d, c->sn);
-  }
-  snap_release(c->sn);
-  free(c);
-}
-
-static void parse_job_free(parse_job *j) {
-  free(j->uri);
-  free(j->text);
-  snap_release(j->base);
-  sw_release(j->sw);
-  prom_release(j->p);
-  free(j);
-}
-
-static void parse_task(void *arg, bool cancelled) {
-  parse_job *j = arg;
-  snap *sn = NULL;
-  if (!cancelled && sw_is_on(j->sw)) {
-    TSParser *parser = snap_thread_parser();
-    if (parser) {
-      sn = snap_build(j->uri, j->version, j->text, j->len, j->base, parser, j->sw);
-      j->text = NULL; /* taken by snap_build */
-    }
-  }
-  if (!sn) {
-    prom_cancel(j->p);
-    parse_job_free(j);
-    return;
-  }
-  /* Diagnostics first, then the incremental base, then waiting requests. */
-  srv__publish(j->s, sn, j->sw);
-  set_last_call *c = malloc(sizeof *c);
-  if (c) {
-    c->s = j->s;
-    c->sn = snap_retain(sn);
-    outq_post_call(j->s->q, srv__set_last, c, j->sw);
-  }
-  prom_resolve(j->p, sn, (prom_free_fn)snap_release);
-  parse_job_free(j);
-}
-
-/* Loop thread: schedule the parse of d's current text. */
-static void srv__schedule_parse(srv *s, doc *d) {
-  parse_job *j = calloc(1, sizeof *j);
-  size_t len = docbuf_len(d->buf);
-  if (j) j->text = malloc(len + 1);
-  if (!j || !j->text || !(j->uri = strdup(d->uri))) {
-    if (j) { free(j->text); free(j); }
-    log_error("out of memory scheduling a parse of %s", d->uri);
-    prom_cancel(d->parsed);
-    return;
-  }
-  memcpy(j->text, docbuf_text(d->buf), len);
-  j->text[len] = 0;
-  j->len = len;
-  j->s = s;
-  j->version = d->version;
-  j->base = snap_retain(d->last);
-  j->sw = sw_retain(d->sw);
-  j->p = prom_retain(d->parsed);
-  pool_submit(s->bgpool, parse_task, j, d->sw);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -649,9 +492,7 @@ static void srv__did_open(srv *s, const cJSON *params) {
     return;
   }
   srv__fail_pending_for(s, uri, LSP_CONTENT_MODIFIED, "the document was reopened");
-  doc *d = docstore_open(s->docs, uri, lang, version, text, strlen(text));
-  if (!d) { log_error("out of memory opening %s", uri); return; }
-  srv__schedule_parse(s, d);
+  if (!dsync_open(s, uri, lang, version, text)) log_error("out of memory opening %s", uri);
 }
 
 static void srv__did_change(srv *s, const cJSON *params) {
@@ -700,7 +541,7 @@ static void srv__did_change(srv *s, const cJSON *params) {
     return;
   }
   srv__requests_after_edit(s, d);
-  srv__schedule_parse(s, d);
+  dsync_changed(s, d);
 }
 
 static void srv__did_close(srv *s, const cJSON *params) {
@@ -712,14 +553,7 @@ static void srv__did_close(srv *s, const cJSON *params) {
   }
   if (!docstore_get(s->docs, uri)) return;
   srv__fail_pending_for(s, uri, LSP_CONTENT_MODIFIED, "the document was closed");
-  docstore_close(s->docs, uri);
-  /* Closed documents show no diagnostics (their file may be checked again
-  ** through imports by later work). */
-  cJSON *p = cJSON_CreateObject();
-  cJSON_AddStringToObject(p, "uri", uri);
-  cJSON_AddArrayToObject(p, "diagnostics");
-  char *body = srv__notification("textDocument/publishDiagnostics", p);
-  if (body) { srv__write_body(s, body, strlen(body)); free(body); }
+  dsync_close(s, uri);
 }
 
 static void srv__cancel(srv *s, const cJSON *params) {
@@ -822,8 +656,8 @@ static void srv__notify(srv *s, const char *method, const cJSON *params) {
   else if (strcmp(method, "textDocument/didClose") == 0) srv__did_close(s, params);
   else if (strcmp(method, "$/cancelRequest") == 0) srv__cancel(s, params);
   else if (strcmp(method, "initialized") == 0) srv__register_watchers(s);
-  else if (strcmp(method, "workspace/didChangeWatchedFiles") == 0 || strcmp(method, "textDocument/didSave") == 0)
-    docstore_each(s->docs, srv__recheck_doc, s); /* imported files may have changed on disk */
+  else if (strcmp(method, "workspace/didChangeWatchedFiles") == 0) dsync_files_changed(s, params);
+  else if (strcmp(method, "textDocument/didSave") == 0) dsync_saved(s, params);
   else if (strcmp(method, "$/setTrace") == 0 || strcmp(method, "workspace/didChangeConfiguration") == 0)
     ; /* nothing to do yet: the editor's buffer is already our source of truth */
   else log_debug("unknown notification ignored: %s", method);
@@ -928,7 +762,8 @@ int server_run(const server_opts *opts) {
   s->root = sw_create(NULL);
   s->q = outq_create(srv__wake, s);
   s->docs = docstore_create(s->root);
-  if (!s->loop || !s->reader || !s->root || !s->q || !s->docs) {
+  s->w = ws_create();
+  if (!s->loop || !s->reader || !s->root || !s->q || !s->docs || !s->w) {
     log_error("out of memory starting the server");
     return 1;
   }
@@ -948,6 +783,7 @@ int server_run(const server_opts *opts) {
   ** tasks are called with cancelled=true and post their outcomes), then
   ** answer what is still pending and flush. */
   log_set_forwarder(NULL, NULL);
+  s->exiting = true; /* results still arriving schedule nothing new */
   sw_turn_off(s->root);
   pool_destroy(s->bgpool);
   pool_destroy(s->qpool);
@@ -957,6 +793,7 @@ int server_run(const server_opts *opts) {
   srv__flush(s);
   docstore_destroy(s->docs);
   outq_destroy(s->q);
+  ws_destroy(s->w);
   sw_release(s->root);
   tr_reader_destroy(s->reader);
   free(s->out);

@@ -261,3 +261,84 @@ bool lc_match(const cJSON *pattern, const cJSON *value, char *where, size_t wher
   free(v);
   return false;
 }
+
+int lc_open(lc_client *c, const char *uri, const char *text) {
+  cJSON *m = cJSON_CreateObject();
+  cJSON_AddStringToObject(m, "jsonrpc", "2.0");
+  cJSON_AddStringToObject(m, "method", "textDocument/didOpen");
+  cJSON *td = cJSON_AddObjectToObject(cJSON_AddObjectToObject(m, "params"), "textDocument");
+  cJSON_AddStringToObject(td, "uri", uri);
+  cJSON_AddStringToObject(td, "languageId", "iml");
+  cJSON_AddNumberToObject(td, "version", 1);
+  cJSON_AddStringToObject(td, "text", text);
+  int rc = lc_send(c, m);
+  cJSON_Delete(m);
+  return rc;
+}
+
+bool lc_is_diagnostics(const cJSON *m, void *data) {
+  const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
+  if (!cJSON_IsString(method) || strcmp(method->valuestring, "textDocument/publishDiagnostics") != 0) return false;
+  if (!data) return true;
+  const cJSON *uri = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "params"), "uri");
+  return cJSON_IsString(uri) && strcmp(uri->valuestring, (const char *)data) == 0;
+}
+
+bool lc_diag_has_code(const cJSON *m, const char *code) {
+  const cJSON *d;
+  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "params"), "diagnostics")) {
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(d, "code");
+    if (cJSON_IsString(c) && !strcmp(c->valuestring, code)) return true;
+  }
+  return false;
+}
+
+lc_client *lc_start(const char *const *args, const char *stderr_path, const char *init_params) {
+  lc_client *c = lc_spawn(args, stderr_path);
+  if (!c) return NULL;
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":%s}",
+           init_params ? init_params : "{\"capabilities\":{}}");
+  cJSON *r = lc_wait_response(c, 0, 30000);
+  if (!r) { lc_destroy(c); return NULL; }
+  cJSON_Delete(r);
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"initialized\",\"params\":{}}");
+  return c;
+}
+
+int lc_shutdown(lc_client *c, int timeout_ms) {
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":999999,\"method\":\"shutdown\"}");
+  cJSON *r = lc_wait_response(c, 999999, timeout_ms);
+  int status = -1;
+  if (r) {
+    cJSON_Delete(r);
+    lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}");
+    status = lc_wait_exit(c, timeout_ms);
+  }
+  lc_destroy(c);
+  return status;
+}
+
+int lc_change(lc_client *c, const char *uri, int version, int l1, int c1, int l2, int c2, const char *text) {
+  cJSON *m = cJSON_CreateObject();
+  cJSON_AddStringToObject(m, "jsonrpc", "2.0");
+  cJSON_AddStringToObject(m, "method", "textDocument/didChange");
+  cJSON *p = cJSON_AddObjectToObject(m, "params");
+  cJSON *td = cJSON_AddObjectToObject(p, "textDocument");
+  cJSON_AddStringToObject(td, "uri", uri);
+  cJSON_AddNumberToObject(td, "version", version);
+  cJSON *ch = cJSON_CreateObject();
+  if (l1 >= 0) {
+    cJSON *range = cJSON_AddObjectToObject(ch, "range");
+    cJSON *st = cJSON_AddObjectToObject(range, "start");
+    cJSON_AddNumberToObject(st, "line", l1);
+    cJSON_AddNumberToObject(st, "character", c1);
+    cJSON *en = cJSON_AddObjectToObject(range, "end");
+    cJSON_AddNumberToObject(en, "line", l2);
+    cJSON_AddNumberToObject(en, "character", c2);
+  }
+  cJSON_AddStringToObject(ch, "text", text);
+  cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "contentChanges"), ch);
+  int rc = lc_send(c, m);
+  cJSON_Delete(m);
+  return rc;
+}

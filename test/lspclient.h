@@ -44,4 +44,25 @@ void lc_destroy(lc_client *c);  /* kills the process if still running */
 ** "$any" match anything; "prefix$any" matches strings starting with prefix). On mismatch writes the path to `where`. */
 bool lc_match(const cJSON *pattern, const cJSON *value, char *where, size_t where_len);
 
+/* Send textDocument/didOpen of `uri` with `text` (borrowed; version 1,
+** languageId "iml"). 0 or -1. */
+int lc_open(lc_client *c, const char *uri, const char *text);
+/* lc_wait matcher: a textDocument/publishDiagnostics notification; when
+** `data` is non-NULL (a const char *uri), only one for that uri. */
+bool lc_is_diagnostics(const cJSON *m, void *data);
+/* True when the publishDiagnostics message `m` has a diagnostic with `code`. */
+bool lc_diag_has_code(const cJSON *m, const char *code);
+
+/* Spawn (as lc_spawn) and complete the handshake: initialize with
+** `init_params` (a JSON object text, borrowed; NULL: no capabilities), then
+** initialized. NULL when the server does not answer. */
+lc_client *lc_start(const char *const *args, const char *stderr_path, const char *init_params);
+/* shutdown + exit, wait for the process and destroy the client. Returns the
+** exit status (0 for a clean exit), -1 when shutdown got no answer. */
+int lc_shutdown(lc_client *c, int timeout_ms);
+
+/* Send textDocument/didChange of `uri` to `version`: `text` replaces the
+** range (l1:c1)-(l2:c2), or the whole document when l1 < 0. 0 or -1. */
+int lc_change(lc_client *c, const char *uri, int version, int l1, int c1, int l2, int c2, const char *text);
+
 #endif

@@ -33,20 +33,9 @@ static void on_done(void *data) {
 
 static char dir[PATH_MAX];
 
-static void make_dir(void) {
-  char tmpl[] = "/tmp/iml-graph-XXXXXX";
-  cr_assert(mkdtemp(tmpl));
-  cr_assert(realpath(tmpl, dir));
-}
+static void make_dir(void) { cr_assert(tu_make_dir("iml-graph", dir) == 0); }
 
-static void write_file(const char *name, const char *text) {
-  char p[PATH_MAX + 64];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  FILE *f = fopen(p, "w");
-  cr_assert(f, "cannot write %s", p);
-  fputs(text, f);
-  fclose(f);
-}
+static void write_file(const char *name, const char *text) { cr_assert(tu_write_file(dir, name, text) == 0, "%s", name); }
 
 /* Discover from `names` (relative to dir) with `threads` workers. */
 static graph *discover(const char *const *names, size_t n, int threads, pool **out_pool) {

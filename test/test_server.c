@@ -17,38 +17,12 @@
 #define TIMEOUT_MS 20000
 
 static lc_client *start(const char *const *args) {
-  lc_client *c = lc_spawn(args, NULL);
-  cr_assert(c);
-  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}");
-  cJSON *r = lc_wait_response(c, 0, TIMEOUT_MS);
-  cr_assert(r, "no initialize response");
-  cJSON_Delete(r);
-  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"initialized\",\"params\":{}}");
+  lc_client *c = lc_start(args, NULL, NULL);
+  cr_assert(c, "no initialize response");
   return c;
 }
 
-static void stop(lc_client *c) {
-  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":999999,\"method\":\"shutdown\"}");
-  cJSON *r = lc_wait_response(c, 999999, TIMEOUT_MS);
-  cr_assert(r, "no shutdown response");
-  cJSON_Delete(r);
-  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}");
-  cr_assert_eq(lc_wait_exit(c, TIMEOUT_MS), 0, "server did not exit cleanly");
-  lc_destroy(c);
-}
-
-static void send_open(lc_client *c, const char *uri, const char *text) {
-  cJSON *m = cJSON_CreateObject();
-  cJSON_AddStringToObject(m, "jsonrpc", "2.0");
-  cJSON_AddStringToObject(m, "method", "textDocument/didOpen");
-  cJSON *td = cJSON_AddObjectToObject(cJSON_AddObjectToObject(m, "params"), "textDocument");
-  cJSON_AddStringToObject(td, "uri", uri);
-  cJSON_AddStringToObject(td, "languageId", "iml");
-  cJSON_AddNumberToObject(td, "version", 1);
-  cJSON_AddStringToObject(td, "text", text);
-  lc_send(c, m);
-  cJSON_Delete(m);
-}
+static void stop(lc_client *c) { cr_assert_eq(lc_shutdown(c, TIMEOUT_MS), 0, "server did not shut down cleanly"); }
 
 /* The client's own (independent) UTF-16 position of byte `off`. */
 static void utf16_pos(const char *t, size_t off, int *line, int *col) {
@@ -62,11 +36,6 @@ static void utf16_pos(const char *t, size_t off, int *line, int *col) {
   }
   *line = l;
   *col = cc;
-}
-
-static bool is_diag_for(const cJSON *m, void *data) {
-  const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
-  return cJSON_IsString(method) && strcmp(method->valuestring, "textDocument/publishDiagnostics") == 0;
 }
 
 /* Diagnostics a fresh parse of `text` gives (the oracle). */
@@ -97,7 +66,7 @@ Test(server, random_edits_match_fresh_parse, .timeout = 300) {
   size_t cap = 1 << 16;
   char *text = malloc(cap);
   strcpy(text, "type t = A | B of int\nlet f x = x + 1\ntheorem f_pos x = x > 0 ==> f x > 1\n");
-  send_open(c, uri, text);
+  lc_open(c, uri, text);
   enum { EDITS = 500 };
   char **versions = calloc(EDITS + 2, sizeof *versions);
   versions[1] = strdup(text);
@@ -123,31 +92,13 @@ Test(server, random_edits_match_fresh_parse, .timeout = 300) {
     memmove(text + a + strlen(ins), text + b, len - b + 1);
     memcpy(text + a, ins, strlen(ins));
     versions[v] = strdup(text);
-    cJSON *m = cJSON_CreateObject();
-    cJSON_AddStringToObject(m, "jsonrpc", "2.0");
-    cJSON_AddStringToObject(m, "method", "textDocument/didChange");
-    cJSON *p = cJSON_AddObjectToObject(m, "params");
-    cJSON *td = cJSON_AddObjectToObject(p, "textDocument");
-    cJSON_AddStringToObject(td, "uri", uri);
-    cJSON_AddNumberToObject(td, "version", v);
-    cJSON *ch = cJSON_CreateObject();
-    cJSON *range = cJSON_AddObjectToObject(ch, "range");
-    cJSON *st = cJSON_AddObjectToObject(range, "start");
-    cJSON_AddNumberToObject(st, "line", l1);
-    cJSON_AddNumberToObject(st, "character", c1);
-    cJSON *en = cJSON_AddObjectToObject(range, "end");
-    cJSON_AddNumberToObject(en, "line", l2);
-    cJSON_AddNumberToObject(en, "character", c2);
-    cJSON_AddStringToObject(ch, "text", ins);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "contentChanges"), ch);
-    lc_send(c, m);
-    cJSON_Delete(m);
+    lc_change(c, uri, v, l1, c1, l2, c2, ins);
   }
   /* Every diagnostics notification must be for some version's exact text,
   ** versions never go backwards, and the last one is for the final text. */
   int last_version = 0, checked = 0;
   while (last_version != EDITS + 1) {
-    cJSON *m = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+    cJSON *m = lc_wait(c, TIMEOUT_MS, lc_is_diagnostics, NULL);
     cr_assert(m, "no diagnostics for the final version (last seen %d, seed %#lx)", last_version, (unsigned long)seed);
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(m, "params");
     int v = (int)cJSON_GetObjectItemCaseSensitive(params, "version")->valuedouble;
@@ -239,7 +190,7 @@ Test(server, cancel_request_answers_32800, .timeout = 120) {
   const char *args[] = {"--background-threads", "1", NULL};
   lc_client *c = start(args);
   char *t = big_text();
-  send_open(c, "file:///big.iml", t);
+  lc_open(c, "file:///big.iml", t);
   free(t);
   lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/documentSymbol\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\"}}}");
   lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"$/cancelRequest\",\"params\":{\"id\":5}}");
@@ -266,7 +217,7 @@ Test(server, edit_makes_pending_request_content_modified, .timeout = 120) {
   const char *args[] = {"--background-threads", "1", NULL};
   lc_client *c = start(args);
   char *t = big_text();
-  send_open(c, "file:///big.iml", t);
+  lc_open(c, "file:///big.iml", t);
   free(t);
   /* selectionRange holds positions of version 1: stale after the edit. */
   lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"textDocument/selectionRange\",\"params\":{\"textDocument\":{\"uri\":\"file:///big.iml\"},\"positions\":[{\"line\":0,\"character\":4}]}}");
@@ -281,7 +232,7 @@ Test(server, edit_makes_pending_request_content_modified, .timeout = 120) {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
     if (cJSON_IsNumber(id) && id->valuedouble == 5) { cr_assert(!r5, "5 answered twice"); r5 = m; }
     else if (cJSON_IsNumber(id) && id->valuedouble == 6) { cr_assert(!r6, "6 answered twice"); r6 = m; }
-    else if (is_diag_for(m, NULL)) {
+    else if (lc_is_diagnostics(m, NULL)) {
       /* The only diagnostics published are for version 2 (version 1 went
       ** stale before its parse finished). */
       const cJSON *p = cJSON_GetObjectItemCaseSensitive(m, "params");
@@ -339,9 +290,9 @@ Test(server, parser_crashing_document_is_refused, .timeout = 120) {
   char *t = malloc(strlen(unit) * n + 1);
   for (size_t i = 0; i < n; i++) memcpy(t + i * strlen(unit), unit, strlen(unit));
   t[strlen(unit) * n] = 0;
-  send_open(c, "file:///bad.iml", t);
+  lc_open(c, "file:///bad.iml", t);
   free(t);
-  cJSON *d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+  cJSON *d = lc_wait(c, TIMEOUT_MS, lc_is_diagnostics, NULL);
   cr_assert(d, "no diagnostics");
   const cJSON *diags = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "params"), "diagnostics");
   cr_assert_eq(cJSON_GetArraySize(diags), 1);
@@ -358,15 +309,6 @@ Test(server, parser_crashing_document_is_refused, .timeout = 120) {
 /* Imports in the editor: a missing import is reported; creating the file on
 ** disk (workspace/didChangeWatchedFiles) clears it; deleting it brings it
 ** back; documentLink and definition lead to the imported file. */
-static bool diag_has_code(const cJSON *m, const char *code) {
-  const cJSON *d;
-  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "params"), "diagnostics")) {
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(d, "code");
-    if (cJSON_IsString(c) && !strcmp(c->valuestring, code)) return true;
-  }
-  return false;
-}
-
 static bool is_register(const cJSON *m, void *data) {
   const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
   return cJSON_IsString(method) && !strcmp(method->valuestring, "client/registerCapability");
@@ -403,18 +345,18 @@ Test(server, imports_follow_the_disk, .timeout = 120) {
 
   char uri[300];
   snprintf(uri, sizeof uri, "file://%s", a);
-  send_open(c, uri, text);
-  cJSON *d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
-  cr_assert(d && diag_has_code(d, "E0101"), "no E0101 for the missing import");
+  lc_open(c, uri, text);
+  cJSON *d = lc_wait(c, TIMEOUT_MS, lc_is_diagnostics, NULL);
+  cr_assert(d && lc_diag_has_code(d, "E0101"), "no E0101 for the missing import");
   cJSON_Delete(d);
 
   f = fopen(b, "w");
   fputs("let x = 41\n", f);
   fclose(f);
   lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"workspace/didChangeWatchedFiles\",\"params\":{\"changes\":[{\"uri\":\"file://%s\",\"type\":1}]}}", b);
-  d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
+  d = lc_wait(c, TIMEOUT_MS, lc_is_diagnostics, NULL);
   cr_assert(d);
-  cr_assert(!diag_has_code(d, "E0101"), "E0101 not cleared after the file was created");
+  cr_assert(!lc_diag_has_code(d, "E0101"), "E0101 not cleared after the file was created");
   cJSON_Delete(d);
 
   lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"textDocument/documentLink\",\"params\":{\"textDocument\":{\"uri\":\"%s\"}}}", uri);
@@ -453,8 +395,8 @@ Test(server, imports_follow_the_disk, .timeout = 120) {
 
   unlink(b);
   lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"method\":\"workspace/didChangeWatchedFiles\",\"params\":{\"changes\":[{\"uri\":\"%s\",\"type\":3}]}}", want);
-  d = lc_wait(c, TIMEOUT_MS, is_diag_for, NULL);
-  cr_assert(d && diag_has_code(d, "E0101"), "E0101 not back after the file was deleted");
+  d = lc_wait(c, TIMEOUT_MS, lc_is_diagnostics, NULL);
+  cr_assert(d && lc_diag_has_code(d, "E0101"), "E0101 not back after the file was deleted");
   cJSON_Delete(d);
   stop(c);
   unlink(a);

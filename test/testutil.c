@@ -1,6 +1,7 @@
 /* testutil.c — see testutil.h. */
 #include "testutil.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,3 +71,18 @@ int rand_r(unsigned int *seed) {
   return (int)(0x366000u + ((*seed * 16u) & 0x1fffu));
 }
 #endif
+
+int tu_make_dir(const char *prefix, char *out) {
+  char tmpl[256];
+  snprintf(tmpl, sizeof tmpl, "/tmp/%s-XXXXXX", prefix);
+  return mkdtemp(tmpl) && realpath(tmpl, out) ? 0 : -1;
+}
+
+int tu_write_file(const char *dir, const char *name, const char *text) {
+  char p[PATH_MAX + 256];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  FILE *f = fopen(p, "w");
+  if (!f) return -1;
+  int rc = fputs(text, f) < 0 ? -1 : 0;
+  return fclose(f) != 0 ? -1 : rc;
+}

@@ -20,4 +20,10 @@ uint64_t tu_rng_below(tu_rng *r, uint64_t n);
 ** caller frees). */
 char *tu_source_path(const char *rel);
 
+/* Create a fresh directory /tmp/<prefix>-XXXXXX; its canonical path goes to
+** `out` (PATH_MAX bytes). 0 or -1. */
+int tu_make_dir(const char *prefix, char *out);
+/* Write `text` to <dir>/<name> (all borrowed). 0 or -1. */
+int tu_write_file(const char *dir, const char *name, const char *text);
+
 #endif
