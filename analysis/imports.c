@@ -508,6 +508,16 @@ static char *imp__try(const char *cand) {
   return realpath(cand, NULL);
 }
 
+/* True when `cand` is already one of the ", "-separated entries of `tried`. */
+static bool imp__listed(const imp__buf *tried, const char *cand) {
+  size_t n = strlen(cand);
+  for (const char *p = tried->s; p && (p = strstr(p, cand)); p++) {
+    bool starts = p == tried->s || (p - tried->s >= 2 && p[-2] == ',' && p[-1] == ' ');
+    if (starts && (p[n] == 0 || p[n] == ',')) return true;
+  }
+  return false;
+}
+
 char *imp_resolve(const char *importer_path, const char *import_path, const char *const *roots,
                   size_t nroots, char **looked) {
   if (looked) *looked = NULL;
@@ -532,9 +542,11 @@ char *imp_resolve(const char *importer_path, const char *import_path, const char
         tried.oom = true;
         break;
       }
-      found = imp__try(cand);
-      if (tried.len) imp__puts(&tried, ", ");
-      imp__puts(&tried, cand);
+      if (!imp__listed(&tried, cand)) { /* a root may be the importer's directory */
+        found = imp__try(cand);
+        if (tried.len) imp__puts(&tried, ", ");
+        imp__puts(&tried, cand);
+      }
       free(cand);
     }
   }

@@ -390,6 +390,14 @@ Test(resolve, relative_dir_before_roots_and_first_root_wins) {
   snprintf(expect, sizeof expect, "%s/nope.iml, %s/nope.iml, %s/nope.iml", dir, inc1, inc2);
   assert_str(looked, expect);
   free(looked);
+
+  /* A root that is the importer's directory (a workspace folder) is listed once. */
+  const char *same[] = {dir, inc1};
+  r = imp_resolve(main_, "nope.iml", same, 2, &looked);
+  cr_assert_null(r);
+  snprintf(expect, sizeof expect, "%s/nope.iml, %s/nope.iml", dir, inc1);
+  assert_str(looked, expect);
+  free(looked);
   free(dir);
 
   /* A directory is not a file. */

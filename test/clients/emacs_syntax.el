@@ -1,7 +1,10 @@
 ;;; emacs_syntax.el --- Emacs batch client test (eglot + flymake)  -*- lexical-binding: t -*-
 ;; Starts iml-lsp with eglot on a file with a syntax error, waits for the
 ;; flymake diagnostic, requests documentSymbol, fixes the error and waits for
-;; the diagnostic to clear. Run by test/clients/run.sh:
+;; the diagnostic to clear; then visits a file whose import is missing,
+;; creates the imported file on disk behind the editor's back and waits for
+;; the import diagnostic to clear (eglot's file watcher, registered by the
+;; server, reports the new file). Run by test/clients/run.sh:
 ;;   IML_LSP_BIN=... IML_TEST_FILE=... emacs --batch -Q -l emacs_syntax.el
 (require 'package)
 (dolist (dir '("/usr/share/emacs/site-lisp/elpa" "/usr/share/emacs/site-lisp/elpa-src"))
@@ -17,6 +20,7 @@
   (let ((deadline (+ (float-time) secs)))
     (while (and (not (funcall pred)) (< (float-time) deadline))
       (accept-process-output nil 0.05)
+      (read-event nil nil 0.01) ; file-notify events (eglot's file watcher) arrive as input events
       (flymake-start))
     (funcall pred)))
 
@@ -59,6 +63,21 @@
       (unless (iml-test--wait (lambda () (null (flymake-diagnostics))) 15)
         (error "diagnostic not cleared after the fix"))
       (iml-test--say "diagnostic cleared after the fix")
+      (let ((server (eglot-current-server))
+            (missing (or (getenv "IML_TEST_MISSING") (error "IML_TEST_MISSING not set"))))
+        (find-file (or (getenv "IML_TEST_IMPORTER") (error "IML_TEST_IMPORTER not set")))
+        (unless (eq (eglot-current-server) server) (error "the importer is not managed by the same server"))
+        (unless (iml-test--wait (lambda () (flymake-diagnostics)) 15)
+          (error "no diagnostic for the missing import"))
+        (let ((text (flymake-diagnostic-text (car (flymake-diagnostics)))))
+          (iml-test--say "importer: %s" text)
+          (unless (string-match-p "cannot find `helper.iml`" text) (error "unexpected message")))
+        (with-temp-buffer
+          (insert "let x = 41\n")
+          (write-region (point-min) (point-max) missing))
+        (unless (iml-test--wait (lambda () (null (flymake-diagnostics))) 15)
+          (error "the importer's diagnostic was not cleared after the file was created"))
+        (iml-test--say "importer's diagnostic cleared after helper.iml appeared on disk"))
       (eglot-shutdown (eglot-current-server))
       (iml-test--say "PASS")
       (kill-emacs 0))

@@ -1,6 +1,8 @@
 -- Neovim (0.7+) headless client test: start iml-lsp with the built-in LSP
 -- client, see a syntax error, list document symbols, fix the error, see the
--- diagnostic cleared. Run by test/clients/run.sh:
+-- diagnostic cleared; then open a file whose import is missing, create the
+-- imported file in the editor (:edit, :write) and see the import diagnostic
+-- of the importer cleared. Run by test/clients/run.sh:
 --   IML_LSP_BIN=... IML_TEST_FILE=... nvim --headless -u NONE -S nvim_syntax.lua
 local function out(msg) io.stdout:write("nvim: " .. msg .. "\n") end
 
@@ -45,6 +47,23 @@ local ok, err = pcall(function()
   assert(vim.wait(15000, function() return #vim.diagnostic.get(0) == 0 end, 50),
          "diagnostic not cleared after the fix")
   out("diagnostic cleared after the fix")
+
+  -- A missing import, then the user creates the file in the editor.
+  local importer = assert(os.getenv("IML_TEST_IMPORTER"), "IML_TEST_IMPORTER not set")
+  local missing = assert(os.getenv("IML_TEST_MISSING"), "IML_TEST_MISSING not set")
+  vim.cmd("edit " .. vim.fn.fnameescape(importer))
+  local main_buf = vim.api.nvim_get_current_buf()
+  assert(vim.wait(15000, function() return #vim.diagnostic.get(main_buf) > 0 end, 50),
+         "no diagnostic for the missing import")
+  local md = vim.diagnostic.get(main_buf)[1]
+  out(string.format("importer: %d:%d: %s", md.lnum + 1, md.col + 1, md.message))
+  assert(md.message:find("cannot find `helper.iml`", 1, true), "unexpected message: " .. md.message)
+  vim.cmd("edit " .. vim.fn.fnameescape(missing))
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, { "let x = 41" })
+  vim.cmd("write")
+  assert(vim.wait(15000, function() return #vim.diagnostic.get(main_buf) == 0 end, 50),
+         "the importer's diagnostic was not cleared after the file was created")
+  out("importer's diagnostic cleared after helper.iml was written")
   vim.lsp.stop_client(client_id)
 end)
 
