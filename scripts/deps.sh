@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config nodejs npm libtree-sitter-dev libev-dev libcjson-dev zlib1g-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(libcriterion-dev python3 neovim emacs-nox elpa-eglot)
+  pkgs+=(libcriterion-dev python3 neovim emacs-nox elpa-eglot ocaml-nox)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
