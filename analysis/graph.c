@@ -21,6 +21,7 @@
 */
 #include "graph.h"
 #include "trace.h"
+#include "typeck.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -48,6 +49,13 @@ struct graph {
   sw_switch *sw;                         /* owned reference during a discovery */
   void (*done)(void *);
   void *done_data;
+  /* Type checking (graph_typecheck): indices into the sorted files. */
+  const sig *prelude;
+  size_t *scc;                           /* strongly connected component of each file */
+  size_t *waiting;                       /* imported interfaces not ready yet; guarded by mu */
+  size_t **dependents;                   /* files waiting for this one (owned arrays) */
+  size_t *ndependents;
+  size_t tc_pending;                     /* checks not finished; guarded by mu */
 };
 
 typedef struct {
@@ -85,6 +93,8 @@ void graph_file_clear(graph_file *f) {
   free(f->targets);
   imp_free(f->imports, f->nimports);
   diag_list_clear(&f->import_diags);
+  diag_list_clear(&f->type_diags);
+  sig_release(f->sig);
   *f = (graph_file){0};
 }
 
@@ -104,6 +114,11 @@ void graph_destroy(graph *g) {
   }
   for (size_t i = 0; i < g->nfiles; i++) graph__free_file(g->files[i]);
   free(g->files);
+  for (size_t i = 0; g->dependents && i < g->nfiles; i++) free(g->dependents[i]);
+  free(g->dependents);
+  free(g->ndependents);
+  free(g->waiting);
+  free(g->scc);
   for (size_t i = 0; i < g->nroots; i++) free(g->roots[i]);
   free(g->roots);
   sw_release(g->sw);
@@ -405,4 +420,198 @@ const graph_file *graph_get(const graph *g, size_t i) { return i < g->nfiles ? g
 const graph_file *graph_find(const graph *g, const char *path) {
   long i = graph__index(g, path);
   return i < 0 ? NULL : g->files[i];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Type checking in dependency order */
+
+/* Tarjan's strongly connected components, iteratively. */
+static int graph__sccs(graph *g) {
+  size_t n = g->nfiles;
+  size_t *index = malloc((n ? n : 1) * sizeof *index), *low = malloc((n ? n : 1) * sizeof *low);
+  size_t *stack = malloc((n ? n : 1) * sizeof *stack), (*call)[2] = malloc((n ? n : 1) * sizeof *call);
+  bool *on = calloc(n ? n : 1, 1);
+  g->scc = malloc((n ? n : 1) * sizeof *g->scc);
+  if (!index || !low || !stack || !call || !on || !g->scc) {
+    free(index); free(low); free(stack); free(call); free(on);
+    return -1;
+  }
+  const size_t none = (size_t)-1;
+  for (size_t i = 0; i < n; i++) index[i] = none;
+  size_t next = 0, sp = 0, ncomp = 0;
+  for (size_t root = 0; root < n; root++) {
+    if (index[root] != none) continue;
+    size_t top = 0;
+    call[0][0] = root;
+    call[0][1] = 0;
+    index[root] = low[root] = next++;
+    stack[sp++] = root;
+    on[root] = true;
+    for (;;) {
+      size_t v = call[top][0], k = call[top][1];
+      graph_file *f = g->files[v];
+      if (f->targets && k < f->nimports) {
+        call[top][1]++;
+        long w = f->targets[k] ? graph__index(g, f->targets[k]) : -1;
+        if (w < 0) continue;
+        if (index[w] == none) {
+          index[w] = low[w] = next++;
+          stack[sp++] = (size_t)w;
+          on[w] = true;
+          top++;
+          call[top][0] = (size_t)w;
+          call[top][1] = 0;
+        } else if (on[w] && index[w] < low[v]) {
+          low[v] = index[w];
+        }
+        continue;
+      }
+      if (low[v] == index[v]) {
+        size_t w;
+        do {
+          w = stack[--sp];
+          on[w] = false;
+          g->scc[w] = ncomp;
+        } while (w != v);
+        ncomp++;
+      }
+      if (top == 0) break;
+      top--;
+      size_t u = call[top][0];
+      if (low[v] < low[u]) low[u] = low[v];
+    }
+  }
+  free(index); free(low); free(stack); free(call); free(on);
+  return 0;
+}
+
+typedef struct {
+  graph *g;
+  size_t i;
+} graph__tjob;
+
+static void graph__check_task(void *arg, bool cancelled);
+static void graph__check_finished(graph *g, size_t i);
+
+static void graph__submit_check(graph *g, size_t i) {
+  graph__tjob *j = malloc(sizeof *j);
+  if (!j) { graph__check_finished(g, i); return; } /* OOM: unchecked, but the rest goes on */
+  *j = (graph__tjob){g, i};
+  pool_submit(g->bg, graph__check_task, j, g->sw);
+}
+
+static void graph__check_file(graph *g, size_t i) {
+  graph_file *f = g->files[i];
+  const ast_file *ast = snap_ast(f->sn);
+  if (!ast) return;
+  tc_import *ims = calloc(f->nimports ? f->nimports : 1, sizeof *ims);
+  if (!ims) return;
+  for (size_t k = 0; k < f->nimports; k++) {
+    const imp_import *im = &f->imports[k];
+    long t = f->targets && f->targets[k] ? graph__index(g, f->targets[k]) : -1;
+    const graph_file *tf = t >= 0 ? g->files[t] : NULL;
+    bool usable = tf && g->scc[t] != g->scc[i] && tf->sig;
+    ims[k] = (tc_import){im->module, usable ? tf->sig : NULL, !usable, im->string_span, tf ? tf->path : NULL};
+  }
+  char *modname = imp_module_name(f->path);
+  tc_options opt = {.path = f->path, .text = snap_text(f->sn), .len = snap_len(f->sn),
+                    .modname = modname ? modname : "", .prelude = g->prelude, .imports = ims,
+                    .nimports = f->nimports, .sw = g->sw, .syntax = snap_diagnostics(f->sn)};
+  tc_result res;
+  uint64_t t0 = trace_now_us();
+  if (tc_check(ast, &opt, &res) == 0 || res.sig) {
+    f->type_diags = res.diags;
+    f->sig = res.sig;
+    res.diags = (diag_list){0};
+    res.sig = NULL;
+  }
+  tc_result_clear(&res);
+  trace_span("typecheck", f->path, t0, trace_now_us());
+  free(modname);
+  free(ims);
+}
+
+static void graph__check_task(void *arg, bool cancelled) {
+  graph__tjob *j = arg;
+  graph *g = j->g;
+  size_t i = j->i;
+  free(j);
+  if (!cancelled && sw_is_on(g->sw)) graph__check_file(g, i);
+  graph__check_finished(g, i);
+}
+
+/* Any thread, mu not held: file i is done; wake the files that were
+** waiting for its interface. */
+static void graph__check_finished(graph *g, size_t i) {
+  size_t ready[64], nready = 0;
+  pthread_mutex_lock(&g->mu);
+  bool last = --g->tc_pending == 0;
+  for (size_t k = 0; k < g->ndependents[i]; k++) {
+    size_t d = g->dependents[i][k];
+    if (--g->waiting[d] == 0) {
+      if (nready == 64) { /* rare: submit outside the lock in batches */
+        pthread_mutex_unlock(&g->mu);
+        for (size_t r = 0; r < nready; r++) graph__submit_check(g, ready[r]);
+        nready = 0;
+        pthread_mutex_lock(&g->mu);
+      }
+      ready[nready++] = d;
+    }
+  }
+  void (*done)(void *) = g->done;
+  void *data = g->done_data;
+  pthread_mutex_unlock(&g->mu);
+  for (size_t r = 0; r < nready; r++) graph__submit_check(g, ready[r]);
+  if (last && done) done(data);
+}
+
+int graph_typecheck(graph *g, const sig *prelude, sw_switch *sw, void (*done)(void *data), void *data) {
+  size_t n = g->nfiles;
+  g->prelude = prelude;
+  if (graph__sccs(g) < 0) return -1;
+  g->waiting = calloc(n ? n : 1, sizeof *g->waiting);
+  g->dependents = calloc(n ? n : 1, sizeof *g->dependents);
+  g->ndependents = calloc(n ? n : 1, sizeof *g->ndependents);
+  size_t *cap = calloc(n ? n : 1, sizeof *cap);
+  if (!g->waiting || !g->dependents || !g->ndependents || !cap) { free(cap); return -1; }
+  for (size_t i = 0; i < n; i++) {
+    graph_file *f = g->files[i];
+    for (size_t k = 0; f->targets && k < f->nimports; k++) {
+      long t = f->targets[k] ? graph__index(g, f->targets[k]) : -1;
+      if (t < 0 || g->scc[t] == g->scc[i]) continue;
+      bool dup = false;
+      for (size_t d = 0; d < g->ndependents[t] && !dup; d++) dup = g->dependents[t][d] == i;
+      if (dup) continue;
+      if (g->ndependents[t] == cap[t]) {
+        size_t nc = cap[t] ? cap[t] * 2 : 4;
+        size_t *nd = realloc(g->dependents[t], nc * sizeof *nd);
+        if (!nd) { free(cap); return -1; }
+        g->dependents[t] = nd;
+        cap[t] = nc;
+      }
+      g->dependents[t][g->ndependents[t]++] = i;
+      g->waiting[i]++;
+    }
+  }
+  free(cap);
+  pthread_mutex_lock(&g->mu);
+  sw_release(g->sw);
+  g->sw = sw_retain(sw);
+  g->done = done;
+  g->done_data = data;
+  g->tc_pending = n + 1; /* +1 while the first tasks are submitted */
+  pthread_mutex_unlock(&g->mu);
+  /* The files that wait for nothing, listed before any task can run (a
+  ** task's completion makes others ready and submits them itself). */
+  size_t *roots = malloc((n ? n : 1) * sizeof *roots), nroots = 0;
+  if (!roots) return -1;
+  for (size_t i = 0; i < n; i++)
+    if (g->waiting[i] == 0) roots[nroots++] = i;
+  for (size_t r = 0; r < nroots; r++) graph__submit_check(g, roots[r]);
+  free(roots);
+  pthread_mutex_lock(&g->mu);
+  bool last = --g->tc_pending == 0;
+  pthread_mutex_unlock(&g->mu);
+  if (last && done) done(data);
+  return 0;
 }

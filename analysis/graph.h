@@ -20,6 +20,7 @@
 
 #include "imports.h"
 #include "pool.h"
+#include "sig.h"
 #include "snapshot.h"
 #include "switch.h"
 
@@ -34,6 +35,8 @@ typedef struct {
   char **targets;           /* owned: canonical target of each import, or NULL */
   diag_list import_diags;   /* E0101… from imp_check, plus E0108 cycles */
   int parses;               /* how many times the file was parsed (always 1) */
+  diag_list type_diags;     /* from graph_typecheck */
+  sig *sig;                 /* its interface after graph_typecheck (owned reference), or NULL */
 } graph_file;
 
 /* Fill `f` (any thread; f->path set, canonical): unless f->sn is already set
@@ -67,6 +70,15 @@ int graph_discover(graph *g, const char *const *paths, size_t n, sw_switch *sw,
 /* After `done`: detect cycles (adds E0108 diagnostics naming the whole
 ** cycle on each import of it) and sort the files by path. */
 void graph_finish(graph *g);
+
+/* After graph_finish: type-check every file on the pool, each one as soon
+** as the interfaces of the files it imports are ready (files on an import
+** cycle see each other as unknown modules; independent files run in
+** parallel; no task waits for another). `prelude` (borrowed) is the checked
+** prelude. `done(data)` runs once, on the thread that finished the last
+** check (or on this thread when there is nothing to check). Results go to
+** each file's type_diags and sig. Returns 0, -1 on OOM (done not called). */
+int graph_typecheck(graph *g, const sig *prelude, sw_switch *sw, void (*done)(void *data), void *data);
 
 /* Files finished so far and files known so far (for progress bars; any
 ** thread, during a discovery). */

@@ -10,6 +10,7 @@
 ** destructor frees it when the (pool) thread exits.
 */
 #include "snapshot.h"
+#include "lower.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,6 +30,7 @@ struct snap {
   text_lines *lines;
   TSTree *tree;
   diag_list diags;
+  ast_file *ast;    /* the lowered AST (lower.h) */
   int incremental;
   bool has_error;   /* the tree has ERROR/MISSING nodes */
   bool refused;     /* not parsed: the text would crash tree-sitter (iml_guard.h) */
@@ -42,6 +44,7 @@ static void snap__free(snap *s) {
   text_lines_destroy(s->lines);
   if (s->tree) ts_tree_delete(s->tree);
   diag_list_clear(&s->diags);
+  ast_file_destroy(s->ast);
   free(s);
 }
 
@@ -57,11 +60,17 @@ static snap *snap__refuse(snap *s, TSParser *parser) {
                      "unfinished items");
   if (!s->tree || !s->lines || !msg ||
       diag_list_push(&s->diags, (text_span){0, (uint32_t)text_lines_end(s->lines, 0)}, DIAG_ERROR,
-                     SYN_CODE_PARSER_LIMIT, msg) < 0) {
+                     SYN_CODE_PARSER_LIMIT, msg) < 0 ||
+      lower_file(s->tree, s->text, s->len, &s->ast, NULL) < 0) {
     snap__free(s);
     return NULL;
   }
   return s;
+}
+
+static int snap__diag_cmp(const void *a, const void *b) {
+  const diag *x = a, *y = b;
+  return x->span.start < y->span.start ? -1 : x->span.start > y->span.start;
 }
 
 snap *snap_build(const char *uri, int64_t version, char *text, size_t len,
@@ -129,6 +138,10 @@ snap *snap_build(const char *uri, int64_t version, char *text, size_t len,
   s->lines = text_lines_create(text, len);
   if (!s->lines) goto fail;
   if (syn_diagnostics(s->tree, text, len, &s->diags, SNAP_MAX_DIAGNOSTICS) < 0) goto fail;
+  /* The AST, and the lowering's diagnostics (constructs outside IML's logic). */
+  size_t nsyn = s->diags.count;
+  if (lower_file(s->tree, text, len, &s->ast, &s->diags) < 0) goto fail;
+  if (s->diags.count > nsyn && nsyn) qsort(s->diags.items, s->diags.count, sizeof(diag), snap__diag_cmp);
   return s;
 fail:
   snap__free(s);
@@ -151,6 +164,7 @@ size_t snap_len(const snap *s) { return s->len; }
 const text_lines *snap_lines(const snap *s) { return s->lines; }
 const diag_list *snap_diagnostics(const snap *s) { return &s->diags; }
 TSTree *snap_tree_copy(const snap *s) { return ts_tree_copy(s->tree); }
+const ast_file *snap_ast(const snap *s) { return s->ast; }
 int snap_was_incremental(const snap *s) { return s->incremental; }
 
 static pthread_key_t snap__parser_key;

@@ -2,7 +2,8 @@
 ** snapshot.h — an immutable, reference-counted parse of one document version.
 **
 ** A snapshot holds the text of one version, its IML view, its line index,
-** its tree-sitter tree and its syntax diagnostics. It is built by one
+** its tree-sitter tree, its AST (ast.h, lowered from the tree) and its
+** syntax and lowering diagnostics. It is built by one
 ** background task (snap_build) and never changes afterwards, so any number
 ** of query tasks may read it concurrently. Tree-sitter trees must not be
 ** used from several threads at once, so readers take their own shallow copy
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <tree_sitter/api.h>
+#include "ast.h"
 #include "switch.h"
 #include "syntax.h"
 #include "text.h"
@@ -44,6 +46,8 @@ const diag_list *snap_diagnostics(const snap *s);
 /* A private copy of the tree for this thread; caller frees with
 ** ts_tree_delete. NULL on OOM. */
 TSTree *snap_tree_copy(const snap *s);
+/* The immutable AST (borrowed; lives as long as the snapshot). */
+const ast_file *snap_ast(const snap *s);
 /* Parse statistics for tests/benchmarks: true when the tree was produced
 ** incrementally from a base snapshot. */
 int snap_was_incremental(const snap *s);

@@ -26,6 +26,8 @@
 
 #include "graph.h"
 #include "pool.h"
+#include "prelude.h"
+#include "typeck.h"
 #include "report.h"
 #include "snapshot.h"
 #include "trace.h"
@@ -163,6 +165,7 @@ static int check__diag_cmp(const void *a, const void *b) {
 }
 
 int check_main(int argc, char **argv, FILE *out, FILE *err) {
+  bool infer = strcmp(argv[0], "infer") == 0;
   long jobs = sysconf(_SC_NPROCESSORS_ONLN);
   static const struct option longopts[] = {
     {"jobs", required_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
@@ -244,8 +247,21 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
     pool_destroy(p);
     return 2;
   }
-  check__wait(&w, g, err == stderr && isatty(fileno(stderr)));
+  bool progress = err == stderr && isatty(fileno(stderr));
+  check__wait(&w, g, progress);
   graph_finish(g); /* every file was written before `done` (graph.h) */
+  /* Type checking, in dependency order on the same pool. */
+  const sig *prelude = prelude_sig();
+  w.finished = false;
+  if (!prelude) {
+    fprintf(err, "iml-lsp check: the prelude could not be built (out of memory)\n");
+    status = 2;
+  } else if (graph_typecheck(g, prelude, NULL, check__done, &w) == 0) {
+    check__wait(&w, g, progress);
+  } else {
+    fprintf(err, "iml-lsp check: out of memory\n");
+    status = 2;
+  }
   uint64_t t_report = trace_now_us();
 
   char cwd[PATH_MAX];
@@ -261,12 +277,14 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
       continue;
     }
     const diag_list *syn = snap_diagnostics(f->sn);
-    size_t nd = syn->count + f->import_diags.count;
+    size_t nd = syn->count + f->import_diags.count + f->type_diags.count;
     merged[i] = malloc((nd ? nd : 1) * sizeof(diag));
     if (!merged[i]) { status = 2; continue; }
     if (syn->count) memcpy(merged[i], syn->items, syn->count * sizeof(diag));
     if (f->import_diags.count)
       memcpy(merged[i] + syn->count, f->import_diags.items, f->import_diags.count * sizeof(diag));
+    if (f->type_diags.count)
+      memcpy(merged[i] + syn->count + f->import_diags.count, f->type_diags.items, f->type_diags.count * sizeof(diag));
     if (nd > 1) qsort(merged[i], nd, sizeof(diag), check__diag_cmp);
     rf[nrf++] = (rep_file){check__display(f->path, cwd), snap_text(f->sn), snap_len(f->sn), snap_lines(f->sn),
                            merged[i], nd};
@@ -276,6 +294,31 @@ int check_main(int argc, char **argv, FILE *out, FILE *err) {
     }
   }
   if (!rf || !merged) { fprintf(err, "iml-lsp check: out of memory\n"); status = 2; }
+  if (infer && rf && merged) {
+    /* `infer FILE`: the interface of FILE like `ocamlc -i`; its diagnostics on stderr. */
+    char real[PATH_MAX];
+    const graph_file *f = realpath(paths.v[0], real) ? graph_find(g, real) : NULL;
+    size_t k = 0;
+    while (k < nrf && f && rf[k].text != (f->sn ? snap_text(f->sn) : NULL)) k++;
+    size_t errors = 0;
+    for (size_t d = 0; k < nrf && d < rf[k].ndiags; d++) errors += rf[k].diags[d].severity == DIAG_ERROR;
+    if (k < nrf && rf[k].ndiags) rep_text(err, &rf[k], 1, false);
+    char *sigtext = f && f->sig && !errors ? tc_signature_text(f->sig) : NULL;
+    if (sigtext) fputs(sigtext, out);
+    free(sigtext);
+    if (!f) status = 2;
+    else if (errors) status = 1;
+    for (size_t i = 0; i < n; i++) free(merged[i]);
+    free(merged);
+    free(rf);
+    pool_destroy(p);
+    check__exiting = g;
+    for (size_t i = 0; i < paths.n; i++) free(paths.v[i]);
+    free(paths.v);
+    for (size_t i = 0; i < roots.n; i++) free(roots.v[i]);
+    free(roots.v);
+    return status;
+  }
   bool use_color = !strcmp(color, "always") ||
                    (!strcmp(color, "auto") && isatty(fileno(out)) && !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
   if (rf && merged) {

@@ -7,14 +7,19 @@
 **   file:line:col: error[CODE]: message      + source line and caret
 ** or as JSON or SARIF 2.1.0 (--format), with a progress bar on a terminal
 ** and a summary line on stderr. Exit status: 0 without errors, 1 with
-** errors, 2 for usage or I/O problems.
+** errors, 2 for usage or I/O problems. Every file is parsed, its imports
+** followed, then type-checked in dependency order on the same pool.
+**
+** `iml-lsp infer [options] FILE` runs the same pipeline and prints FILE's
+** interface as `val name : type` lines (like `ocamlc -i`), its diagnostics
+** on stderr; exit 1 when FILE has errors.
 */
 #ifndef IML_CHECK_H
 #define IML_CHECK_H
 
 #include <stdio.h>
 
-/* argv borrowed; argv[0] is "check". Output to `out`, messages to `err`. */
+/* argv borrowed; argv[0] is "check" or "infer". Output to `out`, messages to `err`. */
 int check_main(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

@@ -3,6 +3,7 @@
 **
 **   iml-lsp [options]            language server on stdin/stdout
 **   iml-lsp check [opts] PATH…   headless checker (see check.h)
+**   iml-lsp infer [opts] FILE     the inferred interface of FILE (check.h)
 */
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +20,7 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: iml-lsp [options]            run the language server on stdin/stdout\n"
           "       iml-lsp check [-j N] PATH... check IML files and print diagnostics\n"
+          "       iml-lsp infer [-I DIR] FILE  print FILE's values and types (like ocamlc -i)\n"
           "\n"
           "server options:\n"
           "  --stdio                     use stdin/stdout (the default; accepted for editors)\n"
@@ -45,7 +47,8 @@ static int parse_count(const char *opt, const char *arg, long lo, long hi, long 
 
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN); /* a closed stdout is reported by write() instead */
-  if (argc > 1 && strcmp(argv[1], "check") == 0) return check_main(argc - 1, argv + 1, stdout, stderr);
+  if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "infer") == 0))
+    return check_main(argc - 1, argv + 1, stdout, stderr);
 
   enum { OPT_STDIO = 256, OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_QT, OPT_BT, OPT_MAX, OPT_VERSION };
   static const struct option longopts[] = {

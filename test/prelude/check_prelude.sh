@@ -50,13 +50,15 @@ else
   fail=1
 fi
 
-step "1. iml-lsp check analysis/prelude.iml"
+step "1. iml-lsp check analysis/prelude.iml: no syntax or import diagnostic"
+# (As a user file the prelude would redefine `int`…; the type check of the
+# prelude as THE prelude is test_typeck's prelude_checks_cleanly.)
 "$bin" check --format json "$prelude" >"$tmp/check.json" 2>"$tmp/check.err"
 rc=$?
-ndiag=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["diagnostics"]))' \
+ndiag=$(python3 -c 'import json,sys; print(len([d for d in json.load(open(sys.argv[1]))["diagnostics"] if d["code"][1:3] in ("00", "01")]))' \
           "$tmp/check.json" 2>/dev/null || echo "?")
-if [ "$rc" -eq 0 ] && [ "$ndiag" = "0" ]; then
-  echo "ok: no diagnostics"
+if [ "$ndiag" = "0" ]; then
+  echo "ok: no syntax or import diagnostics"
 else
   echo "FAIL: exit $rc, $ndiag diagnostics:"
   "$bin" check "$prelude" 2>/dev/null
