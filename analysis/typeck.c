@@ -330,7 +330,7 @@ ty *tc__lookup_value(tc *c, const ast_lid *lid) {
     if (m.opaque) return ty_error(c->st);
     const sig_value *v = sig_find_value(m.s, name);
     if (v) return tc__use_sig_value(c, lid, v);
-    if (!c->program) tc__unbound(c, lid->name.span, TC_CODE_UNBOUND_VALUE, "value", lid, TC_E_VALUE, m.s);
+    if (!c->program) tc__unbound(c, lid->span, TC_CODE_UNBOUND_VALUE, "value", lid, TC_E_VALUE, m.s);
     return ty_error(c->st);
   }
   uint32_t h = tc__hash(name);
@@ -376,7 +376,7 @@ const sig_ctor *tc__lookup_ctor(tc *c, const ast_lid *lid, ty *expected, bool *s
     if (!tc__resolve_mpath(c, &lid->path, &m, true)) { *silent = true; return NULL; }
     if (m.opaque) { *silent = true; return NULL; }
     k = sig_find_ctor(m.s, name);
-    if (!k) tc__unbound(c, lid->name.span, TC_CODE_UNBOUND_CTOR, "constructor", lid, TC_E_CTOR, m.s);
+    if (!k) tc__unbound(c, lid->span, TC_CODE_UNBOUND_CTOR, "constructor", lid, TC_E_CTOR, m.s);
     return k;
   }
   /* Type-directed: the expected type's own constructors first. */
@@ -405,7 +405,7 @@ const sig_field *tc__lookup_field(tc *c, const ast_lid *lid, ty *record, bool *s
     tc_mod m;
     if (!tc__resolve_mpath(c, &lid->path, &m, true) || m.opaque) { *silent = true; return NULL; }
     f = sig_find_field(m.s, name);
-    if (!f) tc__unbound(c, lid->name.span, TC_CODE_UNBOUND_FIELD, "record field", lid, TC_E_FIELD, m.s);
+    if (!f) tc__unbound(c, lid->span, TC_CODE_UNBOUND_FIELD, "record field", lid, TC_E_FIELD, m.s);
     return f;
   }
   const sig_type *d = tc__known_decl(c, record);
@@ -433,7 +433,7 @@ const sig_type *tc__lookup_type(tc *c, const ast_lid *lid, bool *silent) {
     tc_mod m;
     if (!tc__resolve_mpath(c, &lid->path, &m, true) || m.opaque) { *silent = true; return NULL; }
     t = sig_find_type(m.s, name);
-    if (!t) tc__unbound(c, lid->name.span, TC_CODE_UNBOUND_TYPE, "type constructor", lid, TC_E_TYPE, m.s);
+    if (!t) tc__unbound(c, lid->span, TC_CODE_UNBOUND_TYPE, "type constructor", lid, TC_E_TYPE, m.s);
     return t;
   }
   uint32_t h = tc__hash(name);

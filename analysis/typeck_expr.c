@@ -186,7 +186,7 @@ void tc__pat(tc *c, const ast_pat *p, ty *expected, tc_bound **bound) {
         tc_bound *f = first;
         while (f && strcmp(f->name->text, a->name->text) != 0) f = f->next;
         if (!f) {
-          tc__error(c, p->u.list.items[i]->span, TC_CODE_PATTERN, "Variable %s must occur on both sides of this | pattern",
+          tc__error(c, p->span, TC_CODE_PATTERN, "Variable %s must occur on both sides of this | pattern",
                     a->name->text);
           continue;
         }
@@ -196,7 +196,7 @@ void tc__pat(tc *c, const ast_pat *p, ty *expected, tc_bound **bound) {
         tc_bound *a = alt;
         while (a && strcmp(f->name->text, a->name->text) != 0) a = a->next;
         if (!a)
-          tc__error(c, p->u.list.items[i]->span, TC_CODE_PATTERN, "Variable %s must occur on both sides of this | pattern",
+          tc__error(c, p->span, TC_CODE_PATTERN, "Variable %s must occur on both sides of this | pattern",
                     f->name->text);
       }
     }
@@ -409,6 +409,28 @@ static ty *tc__binding_value(tc *c, const ast_binding *b, ty *expected, ast_let_
   return tc__expr(c, b->body, expected);
 }
 
+static ty_label_kind tc__lk(ast_label_kind k);
+
+/* The function shape of a binding: one arrow per value parameter (with
+** its label), through a `fun` body too; fresh types elsewhere. */
+static ty *tc__approx(tc *c, const ast_binding *b) {
+  const ast_param *ps = b->params;
+  uint32_t np = b->nparams;
+  const ast_expr *body = b->body;
+  if (!np && body->kind == AST_E_FUN) {
+    ps = body->u.fun.params;
+    np = body->u.fun.nparams;
+  }
+  ty *t = tc__fresh(c);
+  for (uint32_t i = np; i-- > 0;) {
+    if (ps[i].kind != AST_PARAM_VALUE) continue;
+    ty_label_kind lk = tc__lk(ps[i].label);
+    t = lk == TY_LBL_NONE || !ps[i].lname.text ? ty_fun(c->st, tc__fresh(c), t)
+                                               : ty_arrow(c->st, lk, ps[i].lname.text, tc__fresh(c), t);
+  }
+  return t;
+}
+
 void tc__bindings(tc *c, bool rec, const ast_binding *b, uint32_t n, ast_let_kw kw, bool toplevel, const char *doc) {
   uint32_t level = c->level;
   c->level = level + 1;
@@ -417,9 +439,11 @@ void tc__bindings(tc *c, bool rec, const ast_binding *b, uint32_t n, ast_let_kw 
   if (!types) { c->oom = true; c->level = level; return; }
   const tc_env *saved = c->env;
   if (rec) {
-    /* The names are in scope (monomorphic) in every body of the group. */
+    /* The names are in scope (monomorphic) in every body of the group, with
+    ** the shape their parameters give (labels, optional arguments), as
+    ** OCaml's approximation does: a recursive call with ~x then matches. */
     for (uint32_t i = 0; i < n; i++) {
-      types[i] = tc__fresh(c);
+      types[i] = tc__approx(c, &b[i]);
       tc_bound *mine = NULL;
       tc__pat(c, b[i].pat, types[i], &mine);
       for (tc_bound *m = mine; m; m = m->next)
@@ -548,13 +572,13 @@ static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
           tc__error(c, fn->span, TC_CODE_NOT_A_FUNCTION, "This expression has type %s\nThis is not a function; it cannot be applied.",
                     fts ? fts : "?");
         else if (a->label != AST_LABEL_NONE)
-          tc__error(c, a->span, TC_CODE_LABEL, "The function applied to this argument has type %s\nThis argument cannot be applied with label %c%s",
+          tc__error(c, a->expr->span, TC_CODE_LABEL, "The function applied to this argument has type %s\nThis argument cannot be applied with label %c%s",
                     fts ? fts : "?", a->label == AST_LABEL_OPTIONAL ? '?' : '~', a->lname.text ? a->lname.text : "");
         else {
           bool only_labels = false;
           for (uint32_t k = 0; k < np; k++) only_labels |= !ps[k].used && ps[k].lk == TY_LBL_LABELLED;
           if (only_labels)
-            tc__error(c, a->span, TC_CODE_LABEL, "The function applied to this argument has type %s\nThis argument cannot be applied without label",
+            tc__error(c, a->expr->span, TC_CODE_LABEL, "The function applied to this argument has type %s\nThis argument cannot be applied without label",
                       fts ? fts : "?");
           else
             tc__error(c, fn->span, TC_CODE_NOT_A_FUNCTION,
