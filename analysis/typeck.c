@@ -6,6 +6,7 @@
 #include "typeck_int.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,8 @@ static void tc__unbound(tc *c, text_span span, const char *code, const char *wha
 /* ------------------------------------------------------------------------ */
 /* Probes */
 
+bool tc__wants(const tc *c) { return c->probing || c->finding; }
+
 bool tc__probe_hit(tc *c, text_span span) {
   return c->probing && span.start <= c->probe_at && c->probe_at <= span.end && span.end >= span.start &&
          span.end - span.start <= c->probe_best;
@@ -240,6 +243,12 @@ bool tc__probe_hit(tc *c, text_span span) {
 
 void tc__probe_set(tc *c, tc_probe_kind kind, text_span span, const char *name, ty *t, const sig_loc *def,
                    const char *doc) {
+  if (c->finding && def && def->file && def->span.start == c->opt->find_span.start &&
+      def->span.end == c->opt->find_span.end && strcmp(def->file, c->opt->find_file) == 0) {
+    tc_result *r = c->res;
+    text_span *n = realloc(r->occ, (r->nocc + 1) * sizeof *n);
+    if (n) { r->occ = n; r->occ[r->nocc++] = span; }
+  }
   if (!tc__probe_hit(c, span)) return;
   /* A name and an expression with the same span: keep the name. */
   if (span.end - span.start == c->probe_best && kind == TC_PROBE_EXPR) return;
@@ -286,7 +295,7 @@ bool tc__resolve_mpath(tc *c, const ast_mpath *p, tc_mod *out, bool report) {
     if (c->program) { *out = (tc_mod){NULL, true, {0}}; return true; }
     return false;
   }
-  if (tc__probe_hit(c, p->comps[0].span))
+  if (tc__wants(c))
     tc__probe_set(c, TC_PROBE_MODULE, p->comps[0].span, p->comps[0].text, NULL, out->s || out->loc.file ? &out->loc : NULL,
                   NULL);
   for (uint32_t i = 1; i < p->n; i++) {
@@ -301,7 +310,7 @@ bool tc__resolve_mpath(tc *c, const ast_mpath *p, tc_mod *out, bool report) {
       return false;
     }
     *out = (tc_mod){m->mod, m->mod->opaque, m->loc};
-    if (tc__probe_hit(c, p->comps[i].span)) tc__probe_set(c, TC_PROBE_MODULE, p->comps[i].span, p->comps[i].text, NULL, &out->loc, NULL);
+    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_MODULE, p->comps[i].span, p->comps[i].text, NULL, &out->loc, NULL);
   }
   return true;
 }
@@ -317,7 +326,7 @@ static char *tc__lid_text(tc *c, const ast_lid *lid) {
 
 static ty *tc__use_sig_value(tc *c, const ast_lid *lid, const sig_value *v) {
   ty *t = ty_thaw(c->st, v->scheme, c->level, NULL, 0);
-  if (tc__probe_hit(c, lid->span)) tc__probe_set(c, TC_PROBE_VALUE, lid->span, tc__lid_text(c, lid), t, &v->loc, v->doc);
+  if (tc__wants(c)) tc__probe_set(c, TC_PROBE_VALUE, lid->span, tc__lid_text(c, lid), t, &v->loc, v->doc);
   return t;
 }
 
@@ -337,7 +346,7 @@ ty *tc__lookup_value(tc *c, const ast_lid *lid) {
   for (const tc_env *e = c->env; e; e = e->next) {
     if (e->kind == TC_E_VALUE && e->hash == h && strcmp(e->name, name) == 0) {
       ty *t = ty_instantiate(c->st, e->u.value.t, c->level);
-      if (tc__probe_hit(c, lid->span))
+      if (tc__wants(c))
         tc__probe_set(c, TC_PROBE_VALUE, lid->span, name, t, &e->u.value.loc, e->u.value.doc);
       return t;
     }
@@ -524,6 +533,7 @@ static void tc__module_item(tc *c, const ast_item *it) {
     /* Recursive modules may refer to each other: not followed (unknown). */
     tc_mod m = it->u.module.rec ? (tc_mod){NULL, true, {0}} : tc__module_expr(c, mb->body, name, &owned);
     m.loc = tc__loc(c, mb->name.span);
+    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_MODULE, mb->name.span, name, NULL, &m.loc, NULL);
     if (strcmp(name, "_") != 0) {
       tc__bind_module(c, name, m);
       if (m.s) sig_add_module(c->sb, name, (sig *)m.s, m.loc);
@@ -559,7 +569,7 @@ static void tc__import_item(tc *c, const ast_item *it) {
     sig_loc loc = {sig_builder_file(c->sb), it->u.import.path_span};
     if (im->s && !im->opaque) loc = (sig_loc){im->s->file, {0, 0}};
     tc__bind_module(c, im->module, (tc_mod){im->opaque ? NULL : im->s, im->opaque || !im->s, loc});
-    if (tc__probe_hit(c, it->u.import.path_span))
+    if (tc__wants(c))
       tc__probe_set(c, TC_PROBE_MODULE, it->u.import.path_span, im->module, NULL, &loc, NULL);
     return;
   }
@@ -668,6 +678,7 @@ int tc_check(const ast_file *ast, const tc_options *opt, tc_result *out) {
   c->path_prefix = "";
   c->level = TY_LEVEL_TOP;
   c->probing = opt->probe;
+  c->finding = opt->find && opt->find_file;
   c->probe_at = opt->probe_offset;
   c->probe_best = UINT32_MAX;
   if (!c->st || !c->ar || !c->sb) {
@@ -722,6 +733,7 @@ void tc_result_clear(tc_result *r) {
   free(r->probe.def_file);
   free(r->probe.doc);
   free(r->probe.type_def_file);
+  free(r->occ);
   *r = (tc_result){0};
 }
 
@@ -763,4 +775,74 @@ char *tc_signature_text(const sig *s) {
   }
   ty_store_destroy(st);
   return out;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Check contexts */
+
+struct tc_ctx {
+  _Atomic int refs;
+  snap *sn;
+  char *path, *modname;
+  tc_import *imports;
+  size_t n;
+};
+
+tc_ctx *tc_ctx_create(snap *sn, const char *path, const char *modname, const tc_import *imports, size_t n) {
+  tc_ctx *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  atomic_init(&c->refs, 1);
+  c->sn = snap_retain(sn);
+  c->path = strdup(path ? path : "");
+  c->modname = strdup(modname ? modname : "");
+  c->imports = calloc(n ? n : 1, sizeof *c->imports);
+  c->n = n;
+  bool ok = c->path && c->modname && c->imports;
+  for (size_t i = 0; ok && i < n; i++) {
+    c->imports[i] = imports[i];
+    c->imports[i].module = imports[i].module ? strdup(imports[i].module) : NULL;
+    c->imports[i].target = imports[i].target ? strdup(imports[i].target) : NULL;
+    sig_retain(imports[i].s);
+    ok = (!imports[i].module || c->imports[i].module) && (!imports[i].target || c->imports[i].target);
+  }
+  if (!ok) { tc_ctx_release(c); return NULL; }
+  return c;
+}
+
+tc_ctx *tc_ctx_retain(tc_ctx *c) {
+  if (c) atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+  return c;
+}
+
+void tc_ctx_release(tc_ctx *c) {
+  if (!c || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1) return;
+  for (size_t i = 0; c->imports && i < c->n; i++) {
+    free((char *)c->imports[i].module);
+    free((char *)c->imports[i].target);
+    sig_release(c->imports[i].s);
+  }
+  free(c->imports);
+  free(c->path);
+  free(c->modname);
+  snap_release(c->sn);
+  free(c);
+}
+
+const snap *tc_ctx_snap(const tc_ctx *c) { return c->sn; }
+const char *tc_ctx_path(const tc_ctx *c) { return c->path; }
+
+int tc_ctx_check(const tc_ctx *c, const sig *prelude, sw_switch *sw, bool probe, uint32_t probe_offset,
+                 tc_result *out) {
+  return tc_ctx_find(c, prelude, sw, probe, probe_offset, NULL, (text_span){0, 0}, out);
+}
+
+int tc_ctx_find(const tc_ctx *c, const sig *prelude, sw_switch *sw, bool probe, uint32_t probe_offset,
+                const char *find_file, text_span find_span, tc_result *out) {
+  const ast_file *ast = snap_ast(c->sn);
+  if (!ast) { *out = (tc_result){0}; return -1; }
+  tc_options opt = {.path = c->path, .text = snap_text(c->sn), .len = snap_len(c->sn), .modname = c->modname,
+                    .prelude = prelude, .imports = c->imports, .nimports = c->n, .sw = sw,
+                    .syntax = snap_diagnostics(c->sn), .probe = probe, .probe_offset = probe_offset,
+                    .find = find_file != NULL, .find_file = find_file, .find_span = find_span};
+  return tc_check(ast, &opt, out);
 }

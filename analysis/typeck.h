@@ -32,6 +32,7 @@
 
 #include "ast.h"
 #include "sig.h"
+#include "snapshot.h"
 #include "switch.h"
 #include "syntax.h"
 
@@ -80,6 +81,9 @@ typedef struct {
                               its type diagnostics are dropped — noise around broken code */
   bool probe;              /* record what is at probe_offset */
   uint32_t probe_offset;
+  bool find;               /* collect every occurrence of what is defined at */
+  const char *find_file;   /* find_file / find_span (a definition's sig_loc) */
+  text_span find_span;
 } tc_options;
 
 typedef enum { TC_PROBE_NONE, TC_PROBE_VALUE, TC_PROBE_CTOR, TC_PROBE_FIELD, TC_PROBE_TYPE,
@@ -103,6 +107,8 @@ typedef struct {
   diag_list diags;         /* sorted by position */
   sig *sig;                /* the file's interface (owned reference), NULL on OOM */
   tc_probe probe;          /* when options.probe */
+  text_span *occ;          /* when options.find: the occurrences (owned), in check order */
+  size_t nocc;
   bool cancelled;          /* the switch went off: results are partial */
 } tc_result;
 
@@ -111,6 +117,29 @@ typedef struct {
 int tc_check(const ast_file *ast, const tc_options *opt, tc_result *out);
 
 void tc_result_clear(tc_result *r);
+
+/* ------------------------------------------------------------------------ */
+/* A check context: everything a check of one file version needs, bundled
+** so that it can be run again later (editor requests re-check with a
+** probe). Immutable and reference counted (atomics): shared by the loop
+** and query threads. */
+typedef struct tc_ctx tc_ctx;
+
+/* `sn` is retained; path, modname and the imports' strings are copied; the
+** imports' sigs are retained. NULL on OOM. */
+tc_ctx *tc_ctx_create(snap *sn, const char *path, const char *modname, const tc_import *imports, size_t n);
+tc_ctx *tc_ctx_retain(tc_ctx *c);       /* NULL-safe */
+void tc_ctx_release(tc_ctx *c);         /* NULL-safe */
+const snap *tc_ctx_snap(const tc_ctx *c);
+const char *tc_ctx_path(const tc_ctx *c);
+/* Run the check (any thread); `probe` as in tc_options. */
+int tc_ctx_check(const tc_ctx *c, const sig *prelude, sw_switch *sw, bool probe, uint32_t probe_offset,
+                 tc_result *out);
+
+/* Same, also collecting the occurrences of the definition at
+** find_file/find_span (when find_file is non-NULL). */
+int tc_ctx_find(const tc_ctx *c, const sig *prelude, sw_switch *sw, bool probe, uint32_t probe_offset,
+                const char *find_file, text_span find_span, tc_result *out);
 
 /* One line per top-level value of `s` as `val name : type` (ocamlc -i
 ** style), in definition order, the last definition of a name only.

@@ -53,7 +53,7 @@ static void tc__bind_pat_var(tc *c, const ast_name *name, ty *t, tc_bound **boun
   b->t = t;
   b->next = *bound;
   *bound = b;
-  if (tc__probe_hit(c, name->span)) {
+  if (tc__wants(c)) {
     sig_loc loc = tc__loc(c, name->span);
     tc__probe_set(c, TC_PROBE_PATTERN, name->span, name->text, t, &loc, NULL);
   }
@@ -66,7 +66,7 @@ static void tc__ctor_pat(tc *c, const ast_pat *p, ty *expected, tc_bound **bound
     if (p->u.ctor.arg) tc__pat(c, p->u.ctor.arg, ty_error(c->st), bound);
     return;
   }
-  if (tc__probe_hit(c, p->u.ctor.name.span))
+  if (tc__wants(c))
     tc__probe_set(c, TC_PROBE_CTOR, p->u.ctor.name.span, k->name, NULL, &k->loc, k->doc);
   ty *result;
   ty **args = tc__ctor_args(c, k, &result);
@@ -105,7 +105,7 @@ static void tc__record_pat(tc *c, const ast_pat *p, ty *expected, tc_bound **bou
     bool silent;
     const sig_field *f = tc__lookup_field(c, &fp->field, rec ? rec : expected, &silent);
     if (!f) { tc__pat(c, fp->pat, ty_error(c->st), bound); continue; }
-    if (tc__probe_hit(c, fp->field.span)) tc__probe_set(c, TC_PROBE_FIELD, fp->field.span, f->name, NULL, &f->loc, f->doc);
+    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_FIELD, fp->field.span, f->name, NULL, &f->loc, f->doc);
     if (owner && f->owner != owner) {
       tc__error(c, fp->field.span, TC_CODE_RECORD, "The record field %s belongs to the type %s but is mixed here with fields of type %s",
                 f->name, f->owner->name, owner->name);
@@ -643,7 +643,7 @@ static ty *tc__record(tc *c, const ast_expr *e, ty *expected) {
     const sig_field *f = tc__lookup_field(c, &fs[i].field, rec ? rec : base_t ? base_t : expected, &silent);
     seen[i] = f;
     if (!f) { bad = true; tc__expr(c, fs[i].expr, tc__fresh(c)); continue; }
-    if (tc__probe_hit(c, fs[i].field.span)) tc__probe_set(c, TC_PROBE_FIELD, fs[i].field.span, f->name, NULL, &f->loc, f->doc);
+    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_FIELD, fs[i].field.span, f->name, NULL, &f->loc, f->doc);
     if (owner && f->owner != owner) {
       tc__error(c, fs[i].field.span, TC_CODE_RECORD, "The record field %s belongs to the type %s but is mixed here with fields of type %s",
                 f->name, f->owner->name, owner->name);
@@ -690,7 +690,7 @@ static ty *tc__field_access(tc *c, const ast_expr *e, ty *expected) {
   bool silent;
   const sig_field *f = tc__lookup_field(c, &e->u.field.field, rt, &silent);
   if (!f) return expected;
-  if (tc__probe_hit(c, e->u.field.field.span))
+  if (tc__wants(c))
     tc__probe_set(c, TC_PROBE_FIELD, e->u.field.field.span, f->name, NULL, &f->loc, f->doc);
   ty *r;
   ty *ft = tc__field_type(c, f, &r);
@@ -712,7 +712,7 @@ static ty *tc__ctor(tc *c, const ast_expr *e, ty *expected) {
   }
   ty *result;
   ty **args = tc__ctor_args(c, k, &result);
-  if (tc__probe_hit(c, e->u.ctor.name.span))
+  if (tc__wants(c))
     tc__probe_set(c, TC_PROBE_CTOR, e->u.ctor.name.span, k->name, result, &k->loc, k->doc);
   if (!args) return ty_error(c->st);
   uint32_t given = !arg ? 0 : (k->nargs >= 2 && arg->kind == AST_E_TUPLE) ? arg->u.list.n : 1;

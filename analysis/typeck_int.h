@@ -91,6 +91,7 @@ struct tc {
   const char *path_prefix; /* "M.N." inside nested modules ("" at top) */
   /* Probe (editor features): the smallest occurrence containing probe_at. */
   bool probing;
+  bool finding;            /* collecting the occurrences of opt->find_file/find_span */
   uint32_t probe_at;
   uint32_t probe_best;     /* length of the best span so far (UINT32_MAX: none) */
   ty *probe_type;          /* printed at the end, once every unification is done */
@@ -127,6 +128,7 @@ const sig_type *tc__decl_of(tc *c, const ty_con *con);
 
 /* Probe helpers. */
 bool tc__probe_hit(tc *c, text_span span);
+bool tc__wants(const tc *c);   /* probing or finding: occurrences are worth reporting */
 void tc__probe_set(tc *c, tc_probe_kind kind, text_span span, const char *name, ty *t, const sig_loc *def,
                    const char *doc);
 

@@ -54,7 +54,7 @@ ty *tc__type(tc *c, const ast_type *t, const tc_params *params) {
     bool silent = false;
     const sig_type *d = tc__lookup_type(c, &t->u.constr.name, &silent);
     if (!d) { r = ty_error(c->st); break; }
-    if (tc__probe_hit(c, t->u.constr.name.span))
+    if (tc__wants(c))
       tc__probe_set(c, TC_PROBE_TYPE, t->u.constr.name.span, t->u.constr.name.name.text, NULL, &d->loc, d->doc);
     if (d->nparams != n) {
       tc__error(c, t->span, TC_CODE_TYPE_ARITY,
@@ -192,6 +192,7 @@ static void tc__fields(tc *c, sig_type *owner, const ast_field_decl *fields, uin
     sig_field *f = sig_add_field(c->sb, owner, fd->name.text, tc__freeze_over(c, ft, pv->vars, pv->n), fd->is_mutable,
                                  tc__loc(c, fd->name.span), doc);
     if (!f) { c->oom = true; continue; }
+    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_FIELD, fd->name.span, f->name, NULL, &f->loc, f->doc);
     if (push) {
       tc_env *e = tc__entry(c, TC_E_FIELD, f->name);
       if (e) { e->u.field = f; tc__push(c, e); }
@@ -228,6 +229,7 @@ void tc__type_decls(tc *c, bool nonrec, const ast_type_decl *decls, uint32_t n) 
     const char *doc = tc__doc_before(c, d->span.start);
     types[i] = sig_add_type(c->sb, d->name.text, con, d->nparams, tc__tkind(d), false, tc__loc(c, d->name.span), doc);
     if (!types[i]) { c->oom = true; return; }
+    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_TYPE, d->name.span, d->name.text, NULL, &types[i]->loc, doc);
     if (builtin >= 0) c->builtin_types[builtin] = types[i];
     else if (fresh) ty_con_set_user((ty_con *)con, types[i]);
     if (!nonrec) tc__push_type(c, d->name.text, types[i]);
@@ -283,6 +285,7 @@ void tc__type_decls(tc *c, bool nonrec, const ast_type_decl *decls, uint32_t n) 
         const char *doc = tc__doc_before(c, cd->span.start);
         sig_ctor *sc = sig_add_ctor(c->sb, t, cd->name.text, args, na, inline_rec, tc__loc(c, cd->name.span), doc);
         if (!sc) { c->oom = true; return; }
+        if (tc__wants(c)) tc__probe_set(c, TC_PROBE_CTOR, cd->name.span, sc->name, NULL, &sc->loc, sc->doc);
         tc_env *e = tc__entry(c, TC_E_CTOR, sc->name);
         if (e) { e->u.ctor = sc; tc__push(c, e); }
       }

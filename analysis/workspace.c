@@ -3,6 +3,7 @@
 ** the thread that owns the workspace (the server's loop thread).
 */
 #include "workspace.h"
+#include "typeck.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -39,6 +40,10 @@ void ws_destroy(ws *w) {
     graph_file_clear(&f->info);
     sw_release(f->sw);
     free(f->importers);
+    sig_release(f->sig);
+    tc_ctx_release(f->ctx);
+    diag_list_clear(&f->type_diags);
+    if (f->check_sw) { sw_turn_off(f->check_sw); sw_release(f->check_sw); }
     free(f);
   }
   free(w->all);
@@ -150,6 +155,7 @@ bool ws_set(ws *w, ws_file *f, graph_file *a, sw_switch *sw) {
   f->gen++;
   f->shape = ws__shape(&f->info);
   ws__link(w, f);
+  ws_mark_dirty(f);
   return !had || old != f->shape;
 }
 
@@ -165,6 +171,7 @@ bool ws_invalidate(ws *w, ws_file *f) {
   f->state = WS_UNLOADED;
   f->gen++;
   f->shape = 0;
+  ws_mark_dirty(f);
   return had;
 }
 
@@ -328,3 +335,112 @@ void ws_each(ws *w, void (*fn)(ws_file *f, void *data), void *data) {
 }
 
 size_t ws_count(const ws *w) { return w->count; }
+
+void ws_mark_dirty(ws_file *f) {
+  f->dirty = true;
+  f->check_gen++;
+  if (f->check_sw) {
+    sw_turn_off(f->check_sw);
+    sw_release(f->check_sw);
+    f->check_sw = NULL;
+  }
+}
+
+bool ws_same_component(const ws_file *a, const ws_file *b) { return a->scc == b->scc; }
+
+/* Tarjan's components over the READY files reachable from the roots
+** (iterative). Files get scc = component number; `order` receives them. */
+typedef struct {
+  ws_file *f;
+  size_t k;
+} ws__frame;
+
+static bool ws__tarjan(ws *w, ws_file *const *roots, size_t n, ws_file ***order, size_t *norder) {
+  unsigned epoch = ++w->epoch;
+  size_t cap = 64, sp = 0, fcap = 64, nfr = 0, next = 0, comp = 0;
+  ws_file **stack = malloc(cap * sizeof *stack);
+  ws__frame *frames = malloc(fcap * sizeof *frames);
+  ws_file **out = malloc(cap * sizeof *out);
+  size_t nout = 0, outcap = cap;
+  bool ok = stack && frames && out;
+  for (size_t r = 0; ok && r < n; r++) {
+    if (roots[r]->mark == epoch) continue;
+    ws_file *v0 = roots[r];
+    v0->mark = epoch;
+    v0->index = v0->low = next++;
+    v0->on_stack = true;
+    stack[sp++] = v0;
+    frames[nfr++] = (ws__frame){v0, 0};
+    while (ok && nfr) {
+      ws__frame *fr = &frames[nfr - 1];
+      ws_file *v = fr->f;
+      if (v->state == WS_READY && v->info.targets && fr->k < v->info.nimports) {
+        size_t k = fr->k++;
+        ws_file *t = v->info.targets[k] ? ws_find(w, v->info.targets[k]) : NULL;
+        if (!t) continue;
+        if (t->mark != epoch) {
+          t->mark = epoch;
+          t->index = t->low = next++;
+          t->on_stack = true;
+          if (sp == cap || nfr == fcap) {
+            size_t ncap = cap * 2;
+            ws_file **ns = realloc(stack, ncap * sizeof *ns);
+            if (ns) stack = ns;
+            ws__frame *nf = realloc(frames, ncap * sizeof *nf);
+            if (nf) frames = nf;
+            if (!ns || !nf) { ok = false; break; }
+            cap = fcap = ncap;
+          }
+          stack[sp++] = t;
+          frames[nfr++] = (ws__frame){t, 0};
+        } else if (t->on_stack && t->index < v->low) {
+          v->low = t->index;
+        }
+        continue;
+      }
+      if (v->low == v->index) {
+        ws_file *x;
+        do {
+          x = stack[--sp];
+          x->on_stack = false;
+          x->scc = comp;
+          if (nout == outcap) {
+            ws_file **no = realloc(out, (outcap *= 2) * sizeof *no);
+            if (!no) { ok = false; break; }
+            out = no;
+          }
+          out[nout++] = x;
+        } while (x != v);
+        comp++;
+      }
+      nfr--;
+      if (nfr && v->low < frames[nfr - 1].f->low) frames[nfr - 1].f->low = v->low;
+    }
+  }
+  free(stack);
+  free(frames);
+  if (!ok) { free(out); return false; }
+  *order = out;
+  *norder = nout;
+  return true;
+}
+
+void ws_check_ready(ws *w, ws_file *const *roots, size_t n, void (*ready)(ws_file *f, void *data), void *data) {
+  ws_file **order = NULL;
+  size_t norder = 0;
+  if (!ws__tarjan(w, roots, n, &order, &norder)) return;
+  /* Tarjan emits components in reverse topological order: dependencies
+  ** first, which is the order checks should start in. */
+  for (size_t i = 0; i < norder; i++) {
+    ws_file *f = order[i];
+    if (!f->dirty || f->check_sw || f->state != WS_READY || !f->info.sn) continue;
+    bool waiting = false;
+    for (size_t k = 0; !waiting && f->info.targets && k < f->info.nimports; k++) {
+      ws_file *t = f->info.targets[k] ? ws_find(w, f->info.targets[k]) : NULL;
+      if (!t || t->scc == f->scc) continue;
+      waiting = t->state != WS_READY || (t->info.sn && (t->dirty || t->check_sw));
+    }
+    if (!waiting) ready(f, data);
+  }
+  free(order);
+}

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "graph.h"
+#include "sig.h"
 #include "switch.h"
 #include "text.h"
 
@@ -39,10 +40,20 @@ typedef struct ws_file {
   uint64_t shape;           /* hash of the resolved targets and import spans (early cutoff) */
   struct ws_file **importers; /* owned array of borrowed pointers: files whose targets include this one */
   size_t nimporters, capimporters;
+  /* Type checking (driven by server/docsync.c, loop thread only). */
+  sig *sig;                 /* the latest interface (owned reference), NULL before the first check */
+  struct tc_ctx *ctx;       /* the context of the latest check (owned reference), for requests */
+  diag_list type_diags;     /* the latest check's diagnostics */
+  int64_t type_version;     /* the document version they are for (open documents) */
+  bool dirty;               /* must be checked (again): new parse, or an import's interface changed */
+  sw_switch *check_sw;      /* the running check's switch (owned), NULL when none runs */
+  unsigned check_gen;       /* bumped whenever it becomes dirty: older results are stale */
   /* Scratch for traversals (valid only inside one ws_ call). */
   unsigned mark;
   struct ws_file *via;
   size_t via_import;
+  size_t scc, index, low;
+  bool on_stack;
 } ws_file;
 
 typedef struct ws ws;
@@ -86,6 +97,20 @@ void ws_importers(ws *w, ws_file *f, void (*fn)(ws_file *f, void *data), void *d
 ** ("import cycle: a.iml → b.iml → a.iml"), with related information on the
 ** import in the next file. Appended to `out` in import order; 0 or -1 on OOM. */
 int ws_cycles(ws *w, ws_file *f, diag_list *out);
+
+/* Mark `f` dirty (to be checked again): bumps check_gen and turns off the
+** switch of a check in flight (its result will be stale). */
+void ws_mark_dirty(ws_file *f);
+
+/* The files that can be type-checked now: walk the closures of `roots`
+** (borrowed array of n files), find import cycles (strongly connected
+** components), and call ready(f) for every dirty, idle, parsed file whose
+** imports in other components are all loaded and clean (their interfaces
+** are up to date). Imports in f's own component (a cycle) are not waited
+** for: ws_same_component tells the caller to treat them as unknown. */
+void ws_check_ready(ws *w, ws_file *const *roots, size_t n, void (*ready)(ws_file *f, void *data), void *data);
+/* Valid during ws_check_ready's callback: are a and b on one import cycle? */
+bool ws_same_component(const ws_file *a, const ws_file *b);
 
 /* Iterate over all files (in no particular order). */
 void ws_each(ws *w, void (*fn)(ws_file *f, void *data), void *data);

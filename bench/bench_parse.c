@@ -108,7 +108,8 @@ int main(int argc, char **argv) {
     t0 = now_s();
     hd_error err = {0};
     hd_ctx ctx = {TEXT_UTF16, NULL, 0};
-    cJSON *res = hd_document_symbol(&ctx, base, NULL, NULL, &err);
+    hd_doc hdoc = {base, NULL, NULL, 0};
+    cJSON *res = hd_document_symbol(&ctx, &hdoc, NULL, NULL, &err);
     char *json = lj_print(res);
     qt[i] = now_s() - t0;
     out_len = strlen(json);

@@ -23,6 +23,7 @@ static size_t docstore__hash(const char *s) {
 static void docstore__end_version(doc *d) {
   if (d->sw) { sw_turn_off(d->sw); sw_release(d->sw); d->sw = NULL; }
   if (d->parsed) { prom_cancel(d->parsed); prom_release(d->parsed); d->parsed = NULL; }
+  if (d->checked) { prom_cancel(d->checked); prom_release(d->checked); d->checked = NULL; }
 }
 
 static void docstore__free_doc(doc *d) {
@@ -66,7 +67,8 @@ int docstore_begin_version(docstore *ds, doc *d, int64_t version) {
   d->version = version;
   d->sw = sw_create(ds->root);
   d->parsed = prom_create();
-  if (!d->sw || !d->parsed) return -1;
+  d->checked = prom_create();
+  if (!d->sw || !d->parsed || !d->checked) return -1;
   return 0;
 }
 

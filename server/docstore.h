@@ -30,6 +30,7 @@ typedef struct doc {
   docbuf *buf;          /* owned: the client's current text */
   sw_switch *sw;        /* owned reference: this version's switch */
   prom *parsed;         /* owned reference: promise of this version's snap */
+  prom *checked;        /* owned reference: promise of this version's tc_ctx (type-checked) */
   snap *last;           /* owned reference, may be NULL: newest finished parse (incremental base) */
   char *path;           /* owned: canonical file path of a file:// URI, NULL for other schemes */
   /* Diagnostics publishing (server/docsync.c): publications are numbered

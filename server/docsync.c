@@ -42,6 +42,18 @@
 ** scheduled; the loop writes it only if it is newer than the last written
 ** (two publish tasks may finish out of order) and only while the version's
 ** switch is on (the outbound-queue guard).
+**
+** Type checking: every file of the open documents' closures is checked on
+** the background pool as soon as the interfaces it imports are up to date
+** (ws_check_ready: dependency order; files on an import cycle see each
+** other as unknown; no task waits for another). Each check runs under its
+** own switch, turned off when the file becomes dirty again (an edit, or a
+** changed import). A finished check replaces the file's interface; only if
+** the interface's hash changed are the files that import it marked dirty
+** (early cutoff). For an open document the result also resolves the
+** version's `checked` promise (requests that need types wait on it) and
+** publishes its diagnostics; a new version whose check starts at once is
+** published only when the check is done, so type errors do not flicker.
 */
 #include "docsync.h"
 
@@ -50,6 +62,9 @@
 #include <string.h>
 
 #include "graph.h"
+#include "imports.h"
+#include "prelude.h"
+#include "typeck.h"
 #include "log.h"
 #include "lspjson.h"
 #include "promise.h"
@@ -98,10 +113,11 @@ static void publish_task(void *arg, bool cancelled) {
 /* Schedule a publication of d's diagnostics for snapshot `sn` of the
 ** version whose switch is `sw` (both borrowed): its syntax diagnostics plus
 ** `imports` and `cycles` (borrowed, copied; may be NULL). */
-static void dsync__publish(srv *s, doc *d, snap *sn, sw_switch *sw, const diag_list *imports, const diag_list *cycles) {
+static void dsync__publish(srv *s, doc *d, snap *sn, sw_switch *sw, const diag_list *imports, const diag_list *cycles,
+                           const diag_list *types) {
   publish_job *j = calloc(1, sizeof *j);
   if (!j || !(j->uri = strdup(d->uri)) || diag_list_append_copy(&j->extra, imports) < 0 ||
-      diag_list_append_copy(&j->extra, cycles) < 0) {
+      diag_list_append_copy(&j->extra, cycles) < 0 || diag_list_append_copy(&j->extra, types) < 0) {
     if (j) dsync__publish_free(j);
     log_error("out of memory publishing diagnostics of %s", d->uri);
     return;
@@ -148,6 +164,8 @@ typedef struct {
 
 static void dsync__load(srv *s, ws_file *f, sw_switch *sw);
 static void dsync__refresh_all(srv *s);
+static void dsync__schedule_checks(srv *s);
+static void dsync__refresh(srv *s, doc *d, ws_file *f, bool force);
 
 static void dsync__loaded(void *arg, bool dropped) {
   load_job *j = arg;
@@ -171,6 +189,7 @@ static void dsync__loaded(void *arg, bool dropped) {
       log_debug("workspace: loads finished (%zu files known)", ws_count(s->w));
       dsync__refresh_all(s);
     }
+    dsync__schedule_checks(s);
   }
   graph_file_clear(&j->a);
   sw_release(j->sw);
@@ -211,6 +230,145 @@ static void dsync__load_missing(ws_file *f, void *data) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Type checking (background pool).                                          */
+
+typedef struct {
+  srv *s;
+  char *path;        /* the file's canonical path */
+  unsigned gen;      /* its check_gen when the check started */
+  tc_ctx *ctx;       /* owned reference */
+  sw_switch *sw;     /* owned reference: this check's switch */
+  tc_result res;
+  bool cancelled;
+} check_job;
+
+static void dsync__check_free(check_job *j) {
+  free(j->path);
+  tc_ctx_release(j->ctx);
+  sw_release(j->sw);
+  tc_result_clear(&j->res);
+  free(j);
+}
+
+/* The open document of file `f`, or NULL. */
+typedef struct {
+  const char *path;
+  doc *found;
+} dsync__doc_find;
+
+static void dsync__find_doc(doc *d, void *data) {
+  dsync__doc_find *q = data;
+  if (!q->found && d->path && strcmp(d->path, q->path) == 0) q->found = d;
+}
+
+static doc *dsync__doc_of(srv *s, const char *path) {
+  dsync__doc_find q = {path, NULL};
+  docstore_each(s->docs, dsync__find_doc, &q);
+  return q.found;
+}
+
+static void dsync__mark_importers(srv *s, ws_file *f) {
+  for (size_t i = 0; i < f->nimporters; i++) ws_mark_dirty(f->importers[i]);
+}
+
+static void dsync__checked(void *arg, bool dropped) {
+  check_job *j = arg;
+  srv *s = j->s;
+  ws_file *f = dropped || s->exiting ? NULL : ws_find(s->w, j->path);
+  if (f && f->check_gen == j->gen && f->check_sw == j->sw && !j->cancelled && j->res.sig) {
+    sw_release(f->check_sw);
+    f->check_sw = NULL;
+    f->dirty = false;
+    bool changed = !f->sig || f->sig->hash != j->res.sig->hash;
+    sig_release(f->sig);
+    f->sig = j->res.sig;
+    j->res.sig = NULL;
+    tc_ctx_release(f->ctx);
+    f->ctx = tc_ctx_retain(j->ctx);
+    diag_list_clear(&f->type_diags);
+    f->type_diags = j->res.diags;
+    j->res.diags = (diag_list){0};
+    f->type_version = snap_version(tc_ctx_snap(j->ctx));
+    if (changed) dsync__mark_importers(s, f); /* early cutoff otherwise */
+    log_debug("workspace: checked %s (%zu type diagnostics, interface %s)", f->info.path, f->type_diags.count,
+              changed ? "changed" : "unchanged");
+    doc *d = f->open ? dsync__doc_of(s, f->info.path) : NULL;
+    if (d && tc_ctx_snap(j->ctx) == f->info.sn && d->version == f->type_version) {
+      prom_resolve(d->checked, tc_ctx_retain(j->ctx), (prom_free_fn)tc_ctx_release);
+      dsync__refresh(s, d, f, true);
+    }
+  } else if (f && f->check_sw == j->sw && j->sw) {
+    /* Cancelled or failed while still current: try again later. */
+    sw_release(f->check_sw);
+    f->check_sw = NULL;
+  }
+  dsync__check_free(j);
+  if (!dropped && !s->exiting) dsync__schedule_checks(s);
+}
+
+static void check_task(void *arg, bool cancelled) {
+  check_job *j = arg;
+  const sig *prelude = prelude_sig();
+  if (!cancelled && sw_is_on(j->sw) && prelude) tc_ctx_check(j->ctx, prelude, j->sw, false, 0, &j->res);
+  j->cancelled = cancelled || !sw_is_on(j->sw) || j->res.cancelled;
+  outq_post_call(j->s->q, dsync__checked, j, NULL);
+}
+
+static void dsync__submit_check(ws_file *f, void *data) {
+  srv *s = data;
+  size_t n = f->info.nimports;
+  tc_import *ims = calloc(n ? n : 1, sizeof *ims);
+  char *modname = imp_module_name(f->info.path);
+  check_job *j = calloc(1, sizeof *j);
+  if (!ims || !j) { free(ims); free(modname); free(j); return; }
+  for (size_t k = 0; k < n; k++) {
+    const imp_import *im = &f->info.imports[k];
+    ws_file *t = f->info.targets && f->info.targets[k] ? ws_find(s->w, f->info.targets[k]) : NULL;
+    bool usable = t && !ws_same_component(f, t) && t->sig;
+    ims[k] = (tc_import){im->module, usable ? t->sig : NULL, !usable, im->string_span, t ? t->info.path : NULL};
+  }
+  j->s = s;
+  j->path = strdup(f->info.path);
+  j->gen = f->check_gen;
+  j->ctx = tc_ctx_create(f->info.sn, f->info.path, modname ? modname : "", ims, n);
+  j->sw = sw_create(s->root);
+  free(ims);
+  free(modname);
+  if (!j->path || !j->ctx || !j->sw) { dsync__check_free(j); return; }
+  f->check_sw = sw_retain(j->sw);
+  pool_submit(s->bgpool, check_task, j, j->sw);
+}
+
+typedef struct {
+  srv *s;
+  ws_file **roots;
+  size_t n, cap;
+} dsync__roots;
+
+static void dsync__add_root(doc *d, void *data) {
+  dsync__roots *r = data;
+  ws_file *f = d->path ? ws_find(r->s->w, d->path) : NULL;
+  if (!f || !f->open || f->state != WS_READY) return;
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 8;
+    ws_file **nr = realloc(r->roots, cap * sizeof *nr);
+    if (!nr) return;
+    r->roots = nr;
+    r->cap = cap;
+  }
+  r->roots[r->n++] = f;
+}
+
+/* Start every check that can run now (see the DESIGN comment). */
+static void dsync__schedule_checks(srv *s) {
+  if (s->exiting) return;
+  dsync__roots r = {s, NULL, 0, 0};
+  docstore_each(s->docs, dsync__add_root, &r);
+  if (r.n) ws_check_ready(s->w, r.roots, r.n, dsync__submit_check, s);
+  free(r.roots);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Open documents in the workspace (loop thread).                            */
 
 /* d's file `f` holds d's analysis: walk its closure (loading what is
@@ -227,7 +385,8 @@ static void dsync__refresh(srv *s, doc *d, ws_file *f, bool force) {
   uint64_t h = dsync__diags_hash(&cycles);
   if (force || h != d->cycles_hash) {
     d->cycles_hash = h;
-    dsync__publish(s, d, f->info.sn, f->sw, &f->info.import_diags, &cycles);
+    bool typed = f->ctx && f->type_version == snap_version(f->info.sn) && tc_ctx_snap(f->ctx) == f->info.sn;
+    dsync__publish(s, d, f->info.sn, f->sw, &f->info.import_diags, &cycles, typed ? &f->type_diags : NULL);
   }
   diag_list_clear(&cycles);
 }
@@ -290,11 +449,13 @@ static void dsync__analysed(void *arg, bool dropped) {
     ws_file *f = d->path ? ws_intern(s->w, d->path) : NULL;
     if (!f) {
       /* Not a file (or OOM): syntax and import diagnostics only. */
-      dsync__publish(s, d, c->a.sn, c->sw, &c->a.import_diags, NULL);
+      dsync__publish(s, d, c->a.sn, c->sw, &c->a.import_diags, NULL, NULL);
     } else {
       f->open = true;
       bool changed = ws_set(s->w, f, &c->a, c->sw);
-      dsync__refresh(s, d, f, true);
+      dsync__schedule_checks(s);
+      /* Published now unless its check started: then with its types. */
+      dsync__refresh(s, d, f, f->check_sw == NULL);
       if (changed) {
         dsync__set set = {s, NULL, 0, 0};
         ws_importers(s->w, f, dsync__collect_open, &set);

@@ -38,8 +38,9 @@ static cJSON *hd__symbol(const osym *sym, const text_lines *lines, text_encoding
   return o;
 }
 
-cJSON *hd_document_symbol(const hd_ctx *ctx, const snap *s, const cJSON *params,
+cJSON *hd_document_symbol(const hd_ctx *ctx, const hd_doc *doc, const cJSON *params,
                           const sw_switch *sw, hd_error *err) {
+  const snap *s = doc->s;
   text_encoding enc = ctx->enc;
   TSTree *tree = snap_tree_copy(s);
   if (!tree) return hd__fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
@@ -55,8 +56,9 @@ cJSON *hd_document_symbol(const hd_ctx *ctx, const snap *s, const cJSON *params,
   return arr;
 }
 
-cJSON *hd_folding_range(const hd_ctx *ctx, const snap *s, const cJSON *params,
+cJSON *hd_folding_range(const hd_ctx *ctx, const hd_doc *doc, const cJSON *params,
                         const sw_switch *sw, hd_error *err) {
+  const snap *s = doc->s;
   TSTree *tree = snap_tree_copy(s);
   if (!tree) return hd__fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
   ofold *folds = NULL;
@@ -77,8 +79,9 @@ cJSON *hd_folding_range(const hd_ctx *ctx, const snap *s, const cJSON *params,
   return arr;
 }
 
-cJSON *hd_selection_range(const hd_ctx *ctx, const snap *s, const cJSON *params,
+cJSON *hd_selection_range(const hd_ctx *ctx, const hd_doc *doc, const cJSON *params,
                           const sw_switch *sw, hd_error *err) {
+  const snap *s = doc->s;
   text_encoding enc = ctx->enc;
   const cJSON *positions = NULL;
   lj_err e;
@@ -204,7 +207,8 @@ static text_span hd__inside(text_span sp) {
   return sp.end - sp.start >= 2 ? (text_span){sp.start + 1, sp.end - 1} : sp;
 }
 
-cJSON *hd_document_link(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err) {
+cJSON *hd_document_link(const hd_ctx *ctx, const hd_doc *doc, const cJSON *params, const sw_switch *sw, hd_error *err) {
+  const snap *s = doc->s;
   imp_import *imps;
   size_t n;
   char **targets;
@@ -236,7 +240,8 @@ static cJSON *hd__file_location(const char *path, text_encoding enc) {
   return loc;
 }
 
-cJSON *hd_definition(const hd_ctx *ctx, const snap *s, const cJSON *params, const sw_switch *sw, hd_error *err) {
+cJSON *hd_definition(const hd_ctx *ctx, const hd_doc *doc, const cJSON *params, const sw_switch *sw, hd_error *err) {
+  const snap *s = doc->s;
   text_pos pos;
   lj_err e;
   if (!lj_get_position(params, "position", true, &pos, &e)) return hd__fail(err, JSONRPC_INVALID_PARAMS, e.msg);
@@ -275,19 +280,36 @@ cJSON *hd_definition(const hd_ctx *ctx, const snap *s, const cJSON *params, cons
 static const struct {
   const char *method;
   hd_query_fn fn;
-  bool position_free;
+  bool position_free, types, workspace;
 } hd__table[] = {
-  {"textDocument/documentSymbol", hd_document_symbol, true},
-  {"textDocument/foldingRange", hd_folding_range, true},
-  {"textDocument/selectionRange", hd_selection_range, false},
-  {"textDocument/documentLink", hd_document_link, true},
-  {"textDocument/definition", hd_definition, false},
+  {"textDocument/documentSymbol", hd_document_symbol, true, false, false},
+  {"textDocument/foldingRange", hd_folding_range, true, false, false},
+  {"textDocument/selectionRange", hd_selection_range, false, false, false},
+  {"textDocument/documentLink", hd_document_link, true, false, false},
+  {"textDocument/definition", hd_goto_definition, false, true, false},
+  {"textDocument/declaration", hd_goto_definition, false, true, false},
+  {"textDocument/typeDefinition", hd_type_definition, false, true, false},
+  {"textDocument/hover", hd_hover, false, true, false},
+  {"textDocument/references", hd_references, false, true, true},
+  {"textDocument/documentHighlight", hd_document_highlight, false, true, false},
 };
 
 hd_query_fn hd_lookup(const char *method) {
   for (size_t i = 0; i < sizeof hd__table / sizeof hd__table[0]; i++)
     if (strcmp(hd__table[i].method, method) == 0) return hd__table[i].fn;
   return NULL;
+}
+
+bool hd_needs_types(const char *method) {
+  for (size_t i = 0; i < sizeof hd__table / sizeof hd__table[0]; i++)
+    if (strcmp(hd__table[i].method, method) == 0) return hd__table[i].types;
+  return false;
+}
+
+bool hd_needs_workspace(const char *method) {
+  for (size_t i = 0; i < sizeof hd__table / sizeof hd__table[0]; i++)
+    if (strcmp(hd__table[i].method, method) == 0) return hd__table[i].workspace;
+  return false;
 }
 
 bool hd_position_free(const char *method) {

@@ -61,6 +61,7 @@
 #include "snapshot.h"
 #include "switch.h"
 #include "transport.h"
+#include "typeck.h"
 #include "uri.h"
 
 #define RPC_PARSE_ERROR -32700
@@ -83,6 +84,9 @@ typedef struct req {
   char *uri;            /* owned */
   hd_query_fn fn;
   bool retry_on_edit;   /* position-free and idempotent: recompute on the new version */
+  bool needs_types;     /* waits for the version's type check (hover, definition, …) */
+  tc_ctx **ws;          /* references: retained contexts of every checked file */
+  size_t nws;
   /* Loop thread only: */
   unsigned gen;         /* current attempt; outcomes of older attempts are ignored */
   sw_switch *sw;        /* owned reference: the current attempt's switch */
@@ -99,6 +103,7 @@ typedef struct attempt {
   unsigned gen;
   sw_switch *sw;        /* owned reference */
   snap *snapshot;       /* owned reference once the version is parsed */
+  tc_ctx *tc;           /* owned reference once checked (requests that need types) */
 } attempt;
 
 
@@ -226,12 +231,15 @@ static void req_release(req *r) {
   free(r->method);
   free(r->uri);
   sw_release(r->sw);
+  for (size_t i = 0; i < r->nws; i++) tc_ctx_release(r->ws[i]);
+  free(r->ws);
   free(r);
 }
 
 static void attempt_free(attempt *a) {
   sw_release(a->sw);
   snap_release(a->snapshot);
+  tc_ctx_release(a->tc);
   req_release(a->r);
   free(a);
 }
@@ -298,7 +306,8 @@ static void query_task(void *arg, bool cancelled) {
     return;
   }
   hd_error err = {0};
-  cJSON *result = a->r->fn(&a->r->s->ctx, a->snapshot, a->r->params, a->sw, &err);
+  hd_doc hdoc = {a->snapshot, a->tc, a->r->ws, a->r->nws};
+  cJSON *result = a->r->fn(&a->r->s->ctx, &hdoc, a->r->params, a->sw, &err);
   if (!result && !err.code) { err.code = RPC_INTERNAL_ERROR; snprintf(err.msg, sizeof err.msg, "internal error"); }
   char *body = result ? srv__response_body(a->r->id, result) : NULL;
   srv__post_done(a, body, body ? 0 : err.code ? err.code : RPC_INTERNAL_ERROR, body ? NULL : err.code ? err.msg : "out of memory");
@@ -312,7 +321,12 @@ static void srv__on_parsed(prom_state st, void *value, void *data) {
     srv__post_done(a, NULL, LSP_CONTENT_MODIFIED, "the document changed before the request was answered");
     return;
   }
-  a->snapshot = snap_retain(value);
+  if (a->r->needs_types) {
+    a->tc = tc_ctx_retain(value);
+    a->snapshot = snap_retain((snap *)tc_ctx_snap(a->tc));
+  } else {
+    a->snapshot = snap_retain(value);
+  }
   pool_submit(a->r->s->qpool, query_task, a, a->sw); /* `a` moves to the task */
 }
 
@@ -331,7 +345,7 @@ static void srv__attempt(srv *s, req *r, doc *d) {
   a->r = req_retain(r);
   a->gen = r->gen;
   a->sw = sw_retain(r->sw);
-  if (!prom_then(d->parsed, srv__on_parsed, a)) {
+  if (!prom_then(r->needs_types ? d->checked : d->parsed, srv__on_parsed, a)) {
     attempt_free(a);
     srv__finish(s, r, NULL, RPC_INTERNAL_ERROR, "out of memory");
   }
@@ -373,6 +387,11 @@ static cJSON *srv__capabilities(srv *s) {
   cJSON_AddBoolToObject(caps, "foldingRangeProvider", 1);
   cJSON_AddBoolToObject(caps, "selectionRangeProvider", 1);
   cJSON_AddBoolToObject(caps, "definitionProvider", 1);
+  cJSON_AddBoolToObject(caps, "declarationProvider", 1);
+  cJSON_AddBoolToObject(caps, "typeDefinitionProvider", 1);
+  cJSON_AddBoolToObject(caps, "hoverProvider", 1);
+  cJSON_AddBoolToObject(caps, "referencesProvider", 1);
+  cJSON_AddBoolToObject(caps, "documentHighlightProvider", 1);
   cJSON_AddBoolToObject(cJSON_AddObjectToObject(caps, "documentLinkProvider"), "resolveProvider", 0);
   return caps;
 }
@@ -575,6 +594,17 @@ static void srv__cancel(srv *s, const cJSON *params) {
 
 static void srv__stop(srv *s) { ev_break(s->loop, EVBREAK_ALL); }
 
+/* References read every checked file: their contexts, retained now (the
+** workspace belongs to this thread; the contexts are immutable). */
+static void srv__collect_ctx(ws_file *f, void *data) {
+  req *r = data;
+  if (!f->ctx) return;
+  tc_ctx **n = realloc(r->ws, (r->nws + 1) * sizeof *n);
+  if (!n) return;
+  r->ws = n;
+  r->ws[r->nws++] = tc_ctx_retain(f->ctx);
+}
+
 static void srv__query(srv *s, const cJSON *id, const char *method, const cJSON *params, hd_query_fn fn) {
   lj_err e = {{0}};
   const char *uri = NULL;
@@ -603,6 +633,8 @@ static void srv__query(srv *s, const cJSON *id, const char *method, const cJSON 
   r->uri = strdup(uri);
   r->fn = fn;
   r->retry_on_edit = hd_position_free(method);
+  r->needs_types = hd_needs_types(method);
+  if (hd_needs_workspace(method)) ws_each(s->w, srv__collect_ctx, r);
   r->t_start = srv__now();
   if (!r->id || !r->method || !r->params || !r->uri) {
     req_release(r);

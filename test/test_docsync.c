@@ -200,3 +200,128 @@ Test(docsync, long_cycle_discovered_during_an_edit_storm, .timeout = 180) {
   free(root);
   stop(c);
 }
+
+/* Type checking in the editor: a type error appears in the file that has
+** it; an interface change in an open imported file updates its importer; a
+** body-only edit re-checks only the edited file (early cutoff, seen in the
+** debug log); fixing the error clears it. */
+Test(docsync, type_errors_follow_interfaces, .timeout = 120) {
+  make_dir();
+  const char *a_text = "[@@@import \"b.iml\"]\nlet y = B.f 1 + 1\n";
+  const char *b_text = "let f x = x + 1\n";
+  write_file("a.iml", a_text);
+  write_file("b.iml", b_text);
+  lc_client *c = start(true);
+  char *a = uri_of("a.iml"), *b = uri_of("b.iml");
+  lc_open(c, a, a_text);
+  lc_open(c, b, b_text);
+  size_t at = 0;
+  cr_assert(wait_log(c, "checked " , &at), "no type check at all");
+  /* b's interface changes: f returns a string; a's use is now ill-typed. */
+  change(c, b, 2, "let f x = \"s\" ^ x\n");
+  cJSON *m = wait_diag(c, a, "E0301", true);
+  const cJSON *d = first_diag(m, "E0301");
+  cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(d, "message")->valuestring,
+                   "This expression has type string but an expression was expected of type int");
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "range"), "start");
+  cr_assert_eq(cJSON_GetObjectItemCaseSensitive(st, "line")->valueint, 1);
+  cr_assert_eq(cJSON_GetObjectItemCaseSensitive(st, "character")->valueint, 8);
+  cJSON_Delete(m);
+  /* A type error in b itself. */
+  change(c, b, 3, "let f x = \"s\" ^ x\nlet g = f 1\n");
+  m = wait_diag(c, b, "E0301", true);
+  cJSON_Delete(m);
+  /* Body-only edit of b: same interface, a is not checked again. */
+  change(c, b, 4, "let f x = x ^ \"t\"\nlet g = f \"u\"\n");
+  cJSON_Delete(wait_diag(c, b, "E0301", false));
+  change(c, b, 5, "let f x = x ^ \"v\"\nlet g = f \"w\"\n");
+  cr_assert(wait_log(c, "b.iml (0 type diagnostics, interface unchanged)", &at),
+            "a body-only edit must keep b's interface (early cutoff: a is not re-checked)");
+  /* Fix b's interface back: a's error clears. */
+  change(c, b, 6, "let f x = x + 2\nlet g = f 3\n");
+  cJSON_Delete(wait_diag(c, a, "E0301", false));
+  free(a);
+  free(b);
+  stop(c);
+}
+
+static cJSON *request(lc_client *c, int id, const char *method, const char *uri, int line, int ch) {
+  lc_sendf(c, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"textDocument\":{\"uri\":\"%s\"},"
+              "\"position\":{\"line\":%d,\"character\":%d},\"context\":{\"includeDeclaration\":true}}}",
+           id, method, uri, line, ch);
+  cJSON *r = lc_wait_response(c, id, TIMEOUT_MS);
+  cr_assert(r, "no response to %s", method);
+  cr_assert_null(cJSON_GetObjectItemCaseSensitive(r, "error"), "%s failed", method);
+  return r;
+}
+
+static int start_line(const cJSON *loc) {
+  return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(loc, "range"), "start"), "line")->valueint;
+}
+static int start_char(const cJSON *loc) {
+  return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(loc, "range"), "start"), "character")->valueint;
+}
+
+/* Hover, definition, typeDefinition, references and documentHighlight on a
+** two-file project, through the real server. */
+Test(docsync, hover_definition_references, .timeout = 120) {
+  make_dir();
+  const char *b_text = "(** Doubles a number. *)\nlet double x = x * 2\ntype shape = Circle of int | Square of int\n"
+                       "let area s = match s with Circle r -> r * r | Square n -> n * n\n";
+  const char *a_text = "[@@@import \"b.iml\"]\nlet y = B.double 21\nlet z = B.area (B.Circle 3)\n"
+                       "let l = List.length [1; 2]\nlet w = y + B.double 1\n";
+  write_file("a.iml", a_text);
+  write_file("b.iml", b_text);
+  lc_client *c = start(false);
+  char *a = uri_of("a.iml"), *b = uri_of("b.iml");
+  lc_open(c, a, a_text);
+  lc_open(c, b, b_text);
+
+  cJSON *r = request(c, 1, "textDocument/hover", a, 1, 11);
+  const char *md = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "result"), "contents"), "value")->valuestring;
+  cr_assert(strstr(md, "B.double : int -> int") && strstr(md, "Doubles a number."), "hover: %s", md);
+  cJSON_Delete(r);
+
+  /* A polymorphic function at a use: its instantiated type. */
+  r = request(c, 2, "textDocument/hover", a, 3, 14);
+  md = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "result"), "contents"), "value")->valuestring;
+  cr_assert(strstr(md, "List.length : int list -> int"), "hover: %s", md);
+  cJSON_Delete(r);
+
+  r = request(c, 3, "textDocument/definition", a, 1, 11);
+  const cJSON *loc = cJSON_GetObjectItemCaseSensitive(r, "result");
+  cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(loc, "uri")->valuestring, b);
+  cr_assert(start_line(loc) == 1 && start_char(loc) == 4, "definition at %d:%d", start_line(loc), start_char(loc));
+  cJSON_Delete(r);
+
+  /* The type of the constructor's value: shape, declared in b.iml. */
+  r = request(c, 4, "textDocument/typeDefinition", a, 2, 18);
+  loc = cJSON_GetObjectItemCaseSensitive(r, "result");
+  cr_assert(cJSON_IsObject(loc), "no type definition");
+  cr_assert(start_line(loc) == 2 && start_char(loc) == 5, "type definition at %d:%d", start_line(loc), start_char(loc));
+  cJSON_Delete(r);
+
+  /* References to double from its definition: b's definition and a's two uses. */
+  r = request(c, 5, "textDocument/references", b, 1, 6);
+  const cJSON *arr = cJSON_GetObjectItemCaseSensitive(r, "result");
+  cr_assert_eq(cJSON_GetArraySize(arr), 3, "references: %d", cJSON_GetArraySize(arr));
+  int in_a = 0;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, arr) in_a += strcmp(cJSON_GetObjectItemCaseSensitive(x, "uri")->valuestring, a) == 0;
+  cr_assert_eq(in_a, 2);
+  cJSON_Delete(r);
+
+  r = request(c, 6, "textDocument/documentHighlight", a, 1, 4);
+  arr = cJSON_GetObjectItemCaseSensitive(r, "result");
+  cr_assert_eq(cJSON_GetArraySize(arr), 2, "highlights: %d", cJSON_GetArraySize(arr));
+  cr_assert(start_line(cJSON_GetArrayItem(arr, 1)) == 4 && start_char(cJSON_GetArrayItem(arr, 1)) == 8);
+  cJSON_Delete(r);
+
+  /* Nothing there: null. */
+  r = request(c, 7, "textDocument/hover", a, 0, 1);
+  cr_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "result")));
+  cJSON_Delete(r);
+  free(a);
+  free(b);
+  stop(c);
+}
