@@ -15,3 +15,4 @@ build/iml-bench-latency bench/out/2000.iml 1000 --under-edits
 python3 bench/edit_storm.py bench/out/50000.iml 500
 python3 bench/check_scaling.py --files 1000 --lines 100
 python3 bench/server_closure.py --files 1000 --lines 100
+python3 bench/typecheck_bench.py --files 1000 --lines 100
