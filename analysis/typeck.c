@@ -119,6 +119,7 @@ void tc__mismatch(tc *c, text_span span, ty *actual, ty *expected, const ty_unif
   ty_printer_set_namer(p, tc__namer, c);
   char *a = ty_printer_print(p, actual), *b = ty_printer_print(p, expected);
   char *why = err ? ty_printer_explain(p, err) : NULL;
+  if (!why && c->why && span.start == c->why_span.start && span.end == c->why_span.end) why = strdup(c->why);
   if (a && b) {
     if (what && strcmp(what, "pattern") == 0)
       tc__error(c, span, TC_CODE_MISMATCH,
@@ -285,12 +286,18 @@ static bool tc__find_module(tc *c, const char *name, tc_mod *out) {
 }
 
 bool tc__resolve_mpath(tc *c, const ast_mpath *p, tc_mod *out, bool report) {
+  return tc__resolve_mpath_at(c, p, out, report, p->span);
+}
+
+/* `whole`: the span to underline for an unknown module (a qualified name's
+** whole span, as OCaml does). */
+bool tc__resolve_mpath_at(tc *c, const ast_mpath *p, tc_mod *out, bool report, text_span whole) {
   if (p->n == 0) return false;
   if (!p->comps[0].text) { *out = (tc_mod){NULL, true, {0}}; return true; }
   if (!tc__find_module(c, p->comps[0].text, out)) {
     if (report && !c->program) {
       ast_lid lid = {{NULL, 0, {0, 0}}, p->comps[0], p->comps[0].span};
-      tc__unbound(c, p->comps[0].span, TC_CODE_UNBOUND_MODULE, "module", &lid, TC_E_MODULE, NULL);
+      tc__unbound(c, whole, TC_CODE_UNBOUND_MODULE, "module", &lid, TC_E_MODULE, NULL);
     }
     if (c->program) { *out = (tc_mod){NULL, true, {0}}; return true; }
     return false;
@@ -304,7 +311,7 @@ bool tc__resolve_mpath(tc *c, const ast_mpath *p, tc_mod *out, bool report) {
     if (!m) {
       if (report && !c->program) {
         ast_lid lid = {{p->comps, i, p->span}, p->comps[i], p->span};
-        tc__unbound(c, p->comps[i].span, TC_CODE_UNBOUND_MODULE, "module", &lid, TC_E_MODULE, out->s);
+        tc__unbound(c, whole, TC_CODE_UNBOUND_MODULE, "module", &lid, TC_E_MODULE, out->s);
       }
       if (c->program) { *out = (tc_mod){NULL, true, {0}}; return true; }
       return false;
@@ -335,7 +342,7 @@ ty *tc__lookup_value(tc *c, const ast_lid *lid) {
   if (!name || !*name) return ty_error(c->st); /* a missing name: a syntax error */
   if (lid->path.n) {
     tc_mod m;
-    if (!tc__resolve_mpath(c, &lid->path, &m, true)) return ty_error(c->st);
+    if (!tc__resolve_mpath_at(c, &lid->path, &m, true, lid->span)) return ty_error(c->st);
     if (m.opaque) return ty_error(c->st);
     const sig_value *v = sig_find_value(m.s, name);
     if (v) return tc__use_sig_value(c, lid, v);
@@ -358,7 +365,17 @@ ty *tc__lookup_value(tc *c, const ast_lid *lid) {
   }
   const sig_value *v = c->opt->prelude ? sig_find_value(c->opt->prelude, name) : NULL;
   if (v) return tc__use_sig_value(c, lid, v);
-  if (!c->program) tc__unbound(c, lid->name.span, TC_CODE_UNBOUND_VALUE, "value", lid, TC_E_VALUE, NULL);
+  /* References: the lowering reported them (E0201); one mistake, one report. */
+  bool ref = !strcmp(name, "ref") || !strcmp(name, "!") || !strcmp(name, ":=") || !strcmp(name, "incr") ||
+             !strcmp(name, "decr");
+  if (!c->program && !ref) {
+    if (c->defining && strcmp(c->defining, name) == 0 && !tc__suggest(c, name, TC_E_VALUE, NULL))
+      tc__error(c, lid->name.span, TC_CODE_UNBOUND_VALUE,
+                "Unbound value %s\nHint: If this is a recursive definition, you should add the 'rec' keyword on line %u",
+                name, c->defining_line);
+    else
+      tc__unbound(c, lid->name.span, TC_CODE_UNBOUND_VALUE, "value", lid, TC_E_VALUE, NULL);
+  }
   return ty_error(c->st);
 }
 
@@ -382,7 +399,7 @@ const sig_ctor *tc__lookup_ctor(tc *c, const ast_lid *lid, ty *expected, bool *s
   const sig_ctor *k = NULL;
   if (lid->path.n) {
     tc_mod m;
-    if (!tc__resolve_mpath(c, &lid->path, &m, true)) { *silent = true; return NULL; }
+    if (!tc__resolve_mpath_at(c, &lid->path, &m, true, lid->span)) { *silent = true; return NULL; }
     if (m.opaque) { *silent = true; return NULL; }
     k = sig_find_ctor(m.s, name);
     if (!k) tc__unbound(c, lid->span, TC_CODE_UNBOUND_CTOR, "constructor", lid, TC_E_CTOR, m.s);
@@ -412,7 +429,7 @@ const sig_field *tc__lookup_field(tc *c, const ast_lid *lid, ty *record, bool *s
   const sig_field *f = NULL;
   if (lid->path.n) {
     tc_mod m;
-    if (!tc__resolve_mpath(c, &lid->path, &m, true) || m.opaque) { *silent = true; return NULL; }
+    if (!tc__resolve_mpath_at(c, &lid->path, &m, true, lid->span) || m.opaque) { *silent = true; return NULL; }
     f = sig_find_field(m.s, name);
     if (!f) tc__unbound(c, lid->span, TC_CODE_UNBOUND_FIELD, "record field", lid, TC_E_FIELD, m.s);
     return f;
@@ -440,7 +457,7 @@ const sig_type *tc__lookup_type(tc *c, const ast_lid *lid, bool *silent) {
   const sig_type *t = NULL;
   if (lid->path.n) {
     tc_mod m;
-    if (!tc__resolve_mpath(c, &lid->path, &m, true) || m.opaque) { *silent = true; return NULL; }
+    if (!tc__resolve_mpath_at(c, &lid->path, &m, true, lid->span) || m.opaque) { *silent = true; return NULL; }
     t = sig_find_type(m.s, name);
     if (!t) tc__unbound(c, lid->span, TC_CODE_UNBOUND_TYPE, "type constructor", lid, TC_E_TYPE, m.s);
     return t;
@@ -762,7 +779,9 @@ char *tc_signature_text(const sig *s) {
     }
     ty_printer_destroy(p);
     if (!ts) { free(out); ty_store_destroy(st); return NULL; }
-    bool op = !((v->name[0] >= 'a' && v->name[0] <= 'z') || v->name[0] == '_');
+    bool op = false;
+    for (const char *q = v->name; *q; q++)
+      op |= !((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '\'');
     size_t need = strlen(v->name) + strlen(ts) + 16;
     if (len + need >= cap) {
       while (len + need >= cap) cap *= 2;

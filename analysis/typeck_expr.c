@@ -181,23 +181,20 @@ void tc__pat(tc *c, const ast_pat *p, ty *expected, tc_bound **bound) {
       tc_bound *alt = NULL;
       tc__pat(c, p->u.list.items[i], expected, &alt);
       if (i == 0) { first = alt; continue; }
-      /* Same variables, same types. */
-      for (tc_bound *a = alt; a; a = a->next) {
-        tc_bound *f = first;
-        while (f && strcmp(f->name->text, a->name->text) != 0) f = f->next;
-        if (!f) {
-          tc__error(c, p->span, TC_CODE_PATTERN, "Variable %s must occur on both sides of this | pattern",
-                    a->name->text);
-          continue;
-        }
-        tc__pat_expect(c, a->name->span, a->t, f->t);
-      }
+      /* Same variables, same types (the left side's variables named first). */
       for (tc_bound *f = first; f; f = f->next) {
         tc_bound *a = alt;
         while (a && strcmp(f->name->text, a->name->text) != 0) a = a->next;
         if (!a)
-          tc__error(c, p->span, TC_CODE_PATTERN, "Variable %s must occur on both sides of this | pattern",
-                    f->name->text);
+          tc__error(c, p->span, TC_CODE_PATTERN, "Variable %s must occur on both sides of this | pattern", f->name->text);
+        else
+          tc__pat_expect(c, a->name->span, a->t, f->t);
+      }
+      for (tc_bound *a = alt; a; a = a->next) {
+        tc_bound *f = first;
+        while (f && strcmp(f->name->text, a->name->text) != 0) f = f->next;
+        if (!f)
+          tc__error(c, p->span, TC_CODE_PATTERN, "Variable %s must occur on both sides of this | pattern", a->name->text);
       }
     }
     for (tc_bound *f = first; f;) {
@@ -292,8 +289,10 @@ static void tc__statement(tc *c, const ast_expr *body, ast_let_kw kw) {
   ty_unify_error err = {0};
   if (ty_unify(c->st, t, tc__prim(c, TY_B_BOOL), &err) || ty_contains_error(c->st, t)) return;
   char *ts = tc__print(c, NULL, t);
-  tc__error(c, body->span, TC_CODE_SPEC_NOT_BOOL, "This %s statement has type %s but a %s statement must be of type bool",
-            ast_let_kw_name(kw), ts ? ts : "?", ast_let_kw_name(kw));
+  const char *k = ast_let_kw_name(kw);
+  bool vowel = k[0] == 'a' || k[0] == 'e' || k[0] == 'i' || k[0] == 'o' || k[0] == 'u';
+  tc__error(c, body->span, TC_CODE_SPEC_NOT_BOOL, "This %s statement has type %s but %s %s statement must be of type bool",
+            k, ts ? ts : "?", vowel ? "an" : "a", k);
   free(ts);
 }
 
@@ -306,7 +305,6 @@ static ty *tc__function(tc *c, const ast_param *params, uint32_t np, const ast_t
   ty_label_kind *lks = arena_alloc(c->ar, (np ? np : 1) * sizeof *lks);
   if (!doms || !lks) { c->oom = true; return ty_error(c->st); }
   ty *exp = expected;
-  tc_bound *bound = NULL;
   for (uint32_t i = 0; i < np; i++) {
     const ast_param *p = &params[i];
     if (p->kind == AST_PARAM_TYPE) {
@@ -337,28 +335,16 @@ static ty *tc__function(tc *c, const ast_param *params, uint32_t np, const ast_t
     }
     doms[i] = dom;
     lks[i] = lk;
+    /* Each parameter is in scope from the next one on (a default value may
+    ** use the earlier parameters); parameters are monomorphic. */
+    tc_bound *bound = NULL;
     if (lk == TY_LBL_OPTIONAL && !p->def) {
       tc__pat(c, p->pat, ty_option(c->st, dom), &bound);
     } else {
       if (p->def) tc__expr(c, p->def, dom);
       tc__pat(c, p->pat, dom, &bound);
     }
-  }
-  /* Parameters are monomorphic inside the body. */
-  for (tc_bound *b = bound; b; b = b->next) {
-    sig_loc loc = tc__loc(c, b->name->span);
-    tc__bind_value(c, b->name->text, b->t, loc, NULL);
-  }
-  if (x && x->measure) {
-    ty *ord = tc__ordinal_t(c);
-    ty *mt = tc__expr(c, x->measure, tc__fresh(c));
-    ty_unify_error err = {0};
-    if (ord && !ty_unify(c->st, mt, ord, &err) && !ty_contains_error(c->st, mt)) {
-      char *ts = tc__print(c, NULL, mt);
-      tc__error(c, x->measure->span, TC_CODE_MEASURE,
-                "This measure has type %s but a measure must be of type Ordinal.t (e.g. Ordinal.of_int n)", ts ? ts : "?");
-      free(ts);
-    }
+    for (tc_bound *b = bound; b; b = b->next) tc__bind_value(c, b->name->text, b->t, tc__loc(c, b->name->span), NULL);
   }
   ty *res;
   if (ret) {
@@ -371,8 +357,22 @@ static ty *tc__function(tc *c, const ast_param *params, uint32_t np, const ast_t
     tc__statement(c, body, x->kw);
     tc__expect(c, body->span, tc__prim(c, TY_B_BOOL), res);
     res = tc__prim(c, TY_B_BOOL);
+  } else if (ret) {
+    tc__expr(c, body, res); /* the annotation is the result type */
   } else {
     res = tc__expr(c, body, res);
+  }
+  /* The measure, after the body has given the parameters their types. */
+  if (x && x->measure) {
+    ty *ord = tc__ordinal_t(c);
+    ty *mt = tc__expr(c, x->measure, tc__fresh(c));
+    ty_unify_error err = {0};
+    if (ord && !ty_unify(c->st, mt, ord, &err) && !ty_contains_error(c->st, mt)) {
+      char *ts = tc__print(c, NULL, mt);
+      tc__error(c, x->measure->span, TC_CODE_MEASURE,
+                "This measure has type %s but a measure must be of type Ordinal.t (e.g. Ordinal.of_int n)", ts ? ts : "?");
+      free(ts);
+    }
   }
   c->env = saved;
   ty *t = res;
@@ -402,9 +402,11 @@ static ty *tc__binding_value(tc *c, const ast_binding *b, ty *expected, ast_let_
     return t;
   }
   if (b->type) {
+    /* The annotation is the binding's type (abbreviations kept). */
     ty *t = tc__type(c, b->type, NULL);
     tc__expect(c, b->type->span, t, expected);
-    return tc__expr(c, b->body, t);
+    tc__expr(c, b->body, t);
+    return t;
   }
   return tc__expr(c, b->body, expected);
 }
@@ -454,7 +456,17 @@ void tc__bindings(tc *c, bool rec, const ast_binding *b, uint32_t n, ast_let_kw 
   } else {
     for (uint32_t i = 0; i < n; i++) {
       types[i] = tc__fresh(c);
+      const char *outer = c->defining;
+      uint32_t outer_line = c->defining_line;
+      if (b[i].pat->kind == AST_P_VAR && b[i].nparams) {
+        c->defining = b[i].pat->u.var.text;
+        c->defining_line = 1;
+        for (uint32_t k = 0; c->opt->text && k < b[i].pat->span.start && k < c->opt->len; k++)
+          c->defining_line += c->opt->text[k] == '\n';
+      }
       ty *v = tc__binding_value(c, &b[i], types[i], kw);
+      c->defining = outer;
+      c->defining_line = outer_line;
       tc_bound *mine = NULL;
       tc__pat(c, b[i].pat, v, &mine);
       tc__vars_add(c, &vs, mine);
@@ -482,6 +494,12 @@ static ty_label_kind tc__lk(ast_label_kind k) {
   return k == AST_LABEL_LABELLED ? TY_LBL_LABELLED : k == AST_LABEL_OPTIONAL ? TY_LBL_OPTIONAL : TY_LBL_NONE;
 }
 
+static bool tc__label_used(const tc__param *ps, uint32_t np, const char *label) {
+  for (uint32_t k = 0; label && k < np; k++)
+    if (ps[k].used && ps[k].label && strcmp(ps[k].label, label) == 0) return true;
+  return false;
+}
+
 static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
   const ast_expr *fn = e->u.app.fn;
   ty *ft = tc__expr(c, fn, tc__fresh(c));
@@ -491,15 +509,17 @@ static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
   uint32_t cap = 8, np = 0;
   tc__param *ps = malloc(cap * sizeof *ps);
   if (!ps) { c->oom = true; return ty_error(c->st); }
-  ty *cur = ty_expand_head(c->st, ft);
-  while (ty_kind_of(cur) == TY_ARROW) {
+  /* Abbreviations are expanded only to see arrows: a result type keeps
+  ** its name (`Set.t`, not its expansion). */
+  ty *cur = ft;
+  for (ty *ex = ty_expand_head(c->st, cur); ty_kind_of(ex) == TY_ARROW; ex = ty_expand_head(c->st, cur)) {
     if (np == cap) {
       tc__param *n2 = realloc(ps, (cap *= 2) * sizeof *ps);
       if (!n2) { free(ps); c->oom = true; return ty_error(c->st); }
       ps = n2;
     }
-    ps[np++] = (tc__param){ty_arrow_label_kind(cur), ty_arrow_label(cur), ty_arrow_dom(cur), false};
-    cur = ty_expand_head(c->st, ty_arrow_cod(cur));
+    ps[np++] = (tc__param){ty_arrow_label_kind(ex), ty_arrow_label(ex), ty_arrow_dom(ex), false};
+    cur = ty_arrow_cod(ex);
   }
   bool fn_error = ty_kind_of(ft) == TY_ERROR;
   /* Labels omitted: a total application of a function with labels, all
@@ -534,22 +554,22 @@ static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
       /* The result may have become a function meanwhile (a recursive call
       ** inside an argument fixed it): take its parameters and look again. */
       size_t before_np = np;
-      for (cur = ty_expand_head(c->st, cur); ty_kind_of(cur) == TY_ARROW; cur = ty_expand_head(c->st, ty_arrow_cod(cur))) {
+      for (ty *ex = ty_expand_head(c->st, cur); ty_kind_of(ex) == TY_ARROW; ex = ty_expand_head(c->st, cur)) {
         if (np == cap) {
           tc__param *n2 = realloc(ps, (cap *= 2) * sizeof *ps);
           if (!n2) { c->oom = true; break; }
           ps = n2;
         }
-        ps[np++] = (tc__param){ty_arrow_label_kind(cur), ty_arrow_label(cur), ty_arrow_dom(cur), false};
+        ps[np++] = (tc__param){ty_arrow_label_kind(ex), ty_arrow_label(ex), ty_arrow_dom(ex), false};
+        cur = ty_arrow_cod(ex);
       }
       if (np > before_np) { i--; continue; } /* retry this argument */
     }
     if (match < 0) {
-      /* Not among the known parameters: the result may still be a function. */
-      bool all_used = true;
-      for (uint32_t k = 0; k < np; k++) all_used &= ps[k].used;
-      cur = ty_expand_head(c->st, cur);
-      if (ty_kind_of(cur) == TY_VAR && (all_used || a->label == AST_LABEL_NONE)) {
+      /* Not among the known parameters: a result that is a type variable
+      ** may still be a function taking it (OCaml's rule). */
+      if (ty_kind_of(ty_expand_head(c->st, cur)) == TY_VAR) {
+        cur = ty_expand_head(c->st, cur);
         ty *dom = tc__fresh(c), *cod = tc__fresh(c);
         ty_label_kind lk = tc__lk(a->label);
         ty *arrow = lk == TY_LBL_NONE || !a->lname.text ? ty_fun(c->st, dom, cod) : ty_arrow(c->st, lk, a->lname.text, dom, cod);
@@ -562,7 +582,7 @@ static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
         ps[np] = (tc__param){lk, lk == TY_LBL_NONE ? NULL : a->lname.text, dom, false};
         match = np++;
         cur = cod;
-      } else if (ty_kind_of(cur) == TY_ERROR || fn_error) {
+      } else if (ty_kind_of(ty_expand_head(c->st, cur)) == TY_ERROR || fn_error) {
         tc__expr(c, a->expr, tc__fresh(c));
         continue;
       } else {
@@ -571,6 +591,9 @@ static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
         if (np == 0)
           tc__error(c, fn->span, TC_CODE_NOT_A_FUNCTION, "This expression has type %s\nThis is not a function; it cannot be applied.",
                     fts ? fts : "?");
+        else if (a->label != AST_LABEL_NONE && tc__label_used(ps, np, a->lname.text))
+          tc__error(c, fn->span, TC_CODE_NOT_A_FUNCTION,
+                    "This function has type %s\nIt is applied to too many arguments; maybe you forgot a `;'.", fts ? fts : "?");
         else if (a->label != AST_LABEL_NONE)
           tc__error(c, a->expr->span, TC_CODE_LABEL, "The function applied to this argument has type %s\nThis argument cannot be applied with label %c%s",
                     fts ? fts : "?", a->label == AST_LABEL_OPTIONAL ? '?' : '~', a->lname.text ? a->lname.text : "");
@@ -629,48 +652,103 @@ static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
 /* ------------------------------------------------------------------------ */
 /* Records */
 
+/* Fresh parameters for a record type; its type applied to them. */
+static ty *tc__rec_inst(tc *c, const sig_type *owner, ty ***vars) {
+  *vars = arena_alloc(c->ar, (owner->nparams ? owner->nparams : 1) * sizeof **vars);
+  if (!*vars) { c->oom = true; return ty_error(c->st); }
+  for (uint32_t i = 0; i < owner->nparams; i++) (*vars)[i] = tc__fresh(c);
+  return ty_app(c->st, owner->con, *vars, owner->nparams);
+}
+
+static ty *tc__rec_field(tc *c, const sig_field *f, ty **vars) {
+  return f->type ? ty_thaw(c->st, f->type, c->level, vars, f->owner->nparams) : ty_error(c->st);
+}
+
+/* { f = …; g = … } without a known expected type: the last defined
+** record type that has every one of these (unqualified) fields, as OCaml
+** chooses; NULL to fall back to the first field's lookup. */
+static const sig_type *tc__record_by_fields(tc *c, const ast_field_init *fs, uint32_t n, ty *expected) {
+  if (!n || fs[0].field.path.n || !fs[0].field.name.text) return NULL;
+  ty *ex = ty_expand_head(c->st, expected);
+  if (ty_kind_of(ex) == TY_APP) return NULL; /* type-directed lookup decides */
+  const char *first = fs[0].field.name.text;
+  uint32_t h = tc__hash(first);
+  for (const tc_env *e = c->env; e; e = e->next) {
+    const sig_type *cand = NULL;
+    if (e->kind == TC_E_FIELD && e->hash == h && strcmp(e->name, first) == 0) cand = e->u.field->owner;
+    else if (e->kind == TC_E_OPEN && e->u.mod.s) {
+      const sig_field *f = sig_find_field(e->u.mod.s, first);
+      cand = f ? f->owner : NULL;
+    }
+    if (!cand) continue;
+    bool all = true;
+    for (uint32_t i = 1; i < n && all; i++)
+      all = fs[i].field.name.text && !fs[i].field.path.n && sig_type_field(cand, fs[i].field.name.text);
+    if (all) return cand;
+  }
+  return NULL;
+}
+
 static ty *tc__record(tc *c, const ast_expr *e, ty *expected) {
   uint32_t n = e->u.record.n;
   const ast_field_init *fs = e->u.record.fields;
+  const ast_expr *base = e->u.record.base;
   const sig_type *owner = NULL;
-  ty *rec = NULL;
   bool bad = false;
   const sig_field **seen = arena_alloc(c->ar, (n ? n : 1) * sizeof *seen);
   if (!seen) { c->oom = true; return ty_error(c->st); }
-  ty *base_t = e->u.record.base ? tc__expr(c, e->u.record.base, expected) : NULL;
+  /* The base's type guides the field lookup (type-directed), without
+  ** fixing the result's parameters: { r with f = … } may change them. */
+  ty *base_t = base ? tc__expr(c, base, tc__fresh(c)) : NULL;
+  if (!base) owner = tc__record_by_fields(c, fs, n, expected);
   for (uint32_t i = 0; i < n; i++) {
     bool silent;
-    const sig_field *f = tc__lookup_field(c, &fs[i].field, rec ? rec : base_t ? base_t : expected, &silent);
+    ty *hint = owner ? NULL : base_t ? base_t : expected;
+    const sig_field *f = owner ? sig_type_field(owner, fs[i].field.name.text ? fs[i].field.name.text : "") : NULL;
+    if (!f) f = tc__lookup_field(c, &fs[i].field, hint, &silent);
     seen[i] = f;
-    if (!f) { bad = true; tc__expr(c, fs[i].expr, tc__fresh(c)); continue; }
+    if (!f) { bad = true; continue; }
     if (tc__wants(c)) tc__probe_set(c, TC_PROBE_FIELD, fs[i].field.span, f->name, NULL, &f->loc, f->doc);
     if (owner && f->owner != owner) {
       tc__error(c, fs[i].field.span, TC_CODE_RECORD, "The record field %s belongs to the type %s but is mixed here with fields of type %s",
                 f->name, f->owner->name, owner->name);
       bad = true;
-      tc__expr(c, fs[i].expr, tc__fresh(c));
       seen[i] = NULL;
       continue;
     }
     for (uint32_t k = 0; k < i; k++)
       if (seen[k] == f) {
-        tc__error(c, fs[i].field.span, TC_CODE_RECORD, "The record field %s is defined several times in this expression", f->name);
+        tc__error(c, e->span, TC_CODE_RECORD, "The record field label %s is defined several times", f->name);
         bad = true;
       }
-    ty *r;
-    ty *ft = tc__field_type(c, f, &r);
-    if (!owner) {
-      owner = f->owner;
-      rec = r;
-      if (base_t) tc__expect(c, e->u.record.base->span, base_t, rec);
-    } else {
-      ty_unify(c->st, r, rec, NULL);
+    owner = f->owner;
+  }
+  if (!owner) {
+    for (uint32_t i = 0; i < n; i++) tc__expr(c, fs[i].expr, tc__fresh(c));
+    return bad ? ty_error(c->st) : expected;
+  }
+  ty **vr;
+  ty *rec = tc__rec_inst(c, owner, &vr);
+  if (base) {
+    /* Fields not given keep the base's types; the others may differ. */
+    ty **vb;
+    ty *recb = tc__rec_inst(c, owner, &vb);
+    tc__expect(c, base->span, base_t, recb);
+    for (uint32_t k = 0; k < owner->nfields; k++) {
+      bool given = false;
+      for (uint32_t i = 0; i < n && !given; i++) given = seen[i] == owner->fields[k];
+      if (!given) ty_unify(c->st, tc__rec_field(c, owner->fields[k], vb), tc__rec_field(c, owner->fields[k], vr), NULL);
     }
+  }
+  /* The expected type fixes the parameters before the fields are checked. */
+  ty_unify(c->st, rec, expected, NULL);
+  for (uint32_t i = 0; i < n; i++) {
+    if (!seen[i]) { tc__expr(c, fs[i].expr, tc__fresh(c)); continue; }
+    ty *ft = tc__rec_field(c, seen[i], vr);
     if (fs[i].type) tc__expect(c, fs[i].span, ft, tc__type(c, fs[i].type, NULL));
     tc__expr(c, fs[i].expr, ft);
   }
-  if (!owner) return bad ? ty_error(c->st) : expected;
-  if (!e->u.record.base && !bad) {
+  if (!base && !bad) {
     char missing[1024];
     size_t w = 0;
     for (uint32_t k = 0; k < owner->nfields; k++) {
@@ -715,6 +793,9 @@ static ty *tc__ctor(tc *c, const ast_expr *e, ty *expected) {
   if (tc__wants(c))
     tc__probe_set(c, TC_PROBE_CTOR, e->u.ctor.name.span, k->name, result, &k->loc, k->doc);
   if (!args) return ty_error(c->st);
+  /* The expected type fixes the parameters first, so a wrong argument is
+  ** reported on itself. */
+  ty_unify(c->st, result, expected, NULL);
   uint32_t given = !arg ? 0 : (k->nargs >= 2 && arg->kind == AST_E_TUPLE) ? arg->u.list.n : 1;
   if (given != k->nargs) {
     tc__error(c, e->span, TC_CODE_CTOR_ARITY, "The constructor %s expects %u argument(s), but is applied here to %u argument(s)",
@@ -857,13 +938,19 @@ ty *tc__expr(tc *c, const ast_expr *e, ty *expected) {
     break;
   }
   case AST_E_IF:
+    c->why = "because it is in the condition of an if-statement";
+    c->why_span = e->u.if_.cond->span;
     tc__expr(c, e->u.if_.cond, tc__prim(c, TY_B_BOOL));
+    c->why = NULL;
     if (e->u.if_.else_e) {
       tc__expr(c, e->u.if_.then_e, expected);
       tc__expr(c, e->u.if_.else_e, expected);
       r = expected;
     } else {
+      c->why = "because it is in the result of a conditional with no else branch";
+      c->why_span = e->u.if_.then_e->span;
       r = tc__expr(c, e->u.if_.then_e, tc__prim(c, TY_B_UNIT));
+      c->why = NULL;
       tc__expect(c, e->span, tc__prim(c, TY_B_UNIT), expected);
     }
     break;
@@ -881,6 +968,7 @@ ty *tc__expr(tc *c, const ast_expr *e, ty *expected) {
   case AST_E_LIST: {
     ty *elem = tc__fresh(c);
     ty *ex = ty_expand_head(c->st, expected);
+    if (ty_kind_of(ex) == TY_VAR && ty_unify(c->st, ex, ty_list(c->st, elem), NULL)) ex = ty_expand_head(c->st, expected);
     if (ty_kind_of(ex) == TY_APP && ty_con_id(ty_app_con(ex)) == ty_con_id(ty_builtin_con(TY_B_LIST))) elem = ty_app_arg(ex, 0);
     for (uint32_t i = 0; i < e->u.list.n; i++) tc__expr(c, e->u.list.items[i], elem);
     r = ty_list(c->st, elem);
@@ -890,6 +978,7 @@ ty *tc__expr(tc *c, const ast_expr *e, ty *expected) {
   case AST_E_CONS: {
     ty *elem = tc__fresh(c);
     ty *ex = ty_expand_head(c->st, expected);
+    if (ty_kind_of(ex) == TY_VAR && ty_unify(c->st, ex, ty_list(c->st, elem), NULL)) ex = ty_expand_head(c->st, expected);
     if (ty_kind_of(ex) == TY_APP && ty_con_id(ty_app_con(ex)) == ty_con_id(ty_builtin_con(TY_B_LIST))) elem = ty_app_arg(ex, 0);
     r = ty_list(c->st, elem);
     const ast_expr *x = e;

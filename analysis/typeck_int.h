@@ -89,6 +89,13 @@ struct tc {
   const sig_type *builtin_types[TY_B_COUNT]; /* the prelude's declarations of the built-ins */
   const sig *ordinal;      /* the prelude's Ordinal module (measures) */
   const char *path_prefix; /* "M.N." inside nested modules ("" at top) */
+  /* A reason for the next mismatch reported exactly at why_span
+  ** ("because it is in the condition of an if-statement"). */
+  const char *why;
+  text_span why_span;
+  /* The name a non-recursive `let` is defining (for the 'rec' hint). */
+  const char *defining;
+  uint32_t defining_line;
   /* Probe (editor features): the smallest occurrence containing probe_at. */
   bool probing;
   bool finding;            /* collecting the occurrences of opt->find_file/find_span */
@@ -119,6 +126,7 @@ char *tc__print(tc *c, ty_printer *p, ty *t);         /* names relative to the f
 /* Lookups. `lid` borrowed. NULL when unbound (already reported unless
 ** silent). *silent is set when the name may come from an opaque module. */
 bool tc__resolve_mpath(tc *c, const ast_mpath *p, tc_mod *out, bool report);
+bool tc__resolve_mpath_at(tc *c, const ast_mpath *p, tc_mod *out, bool report, text_span whole);
 ty *tc__lookup_value(tc *c, const ast_lid *lid);
 const sig_ctor *tc__lookup_ctor(tc *c, const ast_lid *lid, ty *expected, bool *silent);
 const sig_field *tc__lookup_field(tc *c, const ast_lid *lid, ty *record, bool *silent);

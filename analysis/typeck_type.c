@@ -13,7 +13,7 @@ static ty *tc__tvar(tc *c, const ast_name *name, const tc_params *params) {
   if (params) {
     for (uint32_t i = 0; i < params->n; i++)
       if (params->names[i].text && strcmp(params->names[i].text, name->text) == 0) return params->vars[i];
-    tc__error(c, name->span, TC_CODE_OTHER, "The type variable '%s is unbound in this type declaration", name->text);
+    tc__error(c, name->span, TC_CODE_OTHER, "The type variable '%s is unbound in this type declaration.", name->text);
     return ty_error(c->st);
   }
   for (tc_tvar *v = c->tvars; v; v = v->next)
@@ -248,7 +248,7 @@ void tc__type_decls(tc *c, bool nonrec, const ast_type_decl *decls, uint32_t n) 
       if (!d->manifest) break;
       ty *body = tc__type(c, d->manifest, &pv);
       if (tc__mentions(c, body, cons, n)) {
-        tc__error(c, d->name.span, TC_CODE_OTHER, "The type abbreviation %s is cyclic", d->name.text);
+        tc__error(c, d->span, TC_CODE_OTHER, "The type abbreviation %s is cyclic", d->name.text);
         t->kind = SIG_T_ABSTRACT;
         break;
       }

@@ -222,7 +222,7 @@ Test(docsync, type_errors_follow_interfaces, .timeout = 120) {
   cJSON *m = wait_diag(c, a, "E0301", true);
   const cJSON *d = first_diag(m, "E0301");
   cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(d, "message")->valuestring,
-                   "This expression has type string but an expression was expected of type int");
+                   "This expression has type String.t but an expression was expected of type int");
   const cJSON *st = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "range"), "start");
   cr_assert_eq(cJSON_GetObjectItemCaseSensitive(st, "line")->valueint, 1);
   cr_assert_eq(cJSON_GetObjectItemCaseSensitive(st, "character")->valueint, 8);
