@@ -500,7 +500,83 @@ static bool tc__label_used(const tc__param *ps, uint32_t np, const char *label) 
   return false;
 }
 
-static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
+/* Check argument i against `dom`: normally by checking its expression; in
+** a chain, argument 0 may come already typed (pre0) and argument 1 may be
+** deferred (its expected type goes to *defer1, the caller checks it). */
+typedef struct {
+  ty *pre0;
+  ty **defer1;
+} tc__argmode;
+
+static void tc__arg(tc *c, const ast_arg *a, uint32_t i, ty *dom, const tc__argmode *m) {
+  if (m && i == 0 && m->pre0) { tc__expect(c, a->expr->span, m->pre0, dom); return; }
+  if (m && i == 1 && m->defer1) { *m->defer1 = dom; return; }
+  tc__expr(c, a->expr, dom);
+}
+
+static ty *tc__app_ex(tc *c, const ast_expr *e, ty *expected, const tc__argmode *mode);
+
+static ty *tc__app(tc *c, const ast_expr *e, ty *expected) { return tc__app_ex(c, e, expected, NULL); }
+
+/* A binary application of a named function (`a + b`, `f x y`): the links
+** of operator chains, which can be 100,000 long. */
+static bool tc__binary(const ast_expr *e) {
+  return e->kind == AST_E_APP && e->u.app.nargs == 2 && e->u.app.fn->kind == AST_E_ID &&
+         e->u.app.args[0].label == AST_LABEL_NONE && e->u.app.args[1].label == AST_LABEL_NONE;
+}
+
+#define TC__CHAIN_MIN 32
+
+/* Long left-nested (`a + b + c …`) or right-nested (`a ==> b ==> …`, `x @@ …`)
+** chains are checked in a loop instead of recursing once per link. */
+static ty *tc__app_chain(tc *c, const ast_expr *e, ty *expected) {
+  size_t nl = 0, nr = 0;
+  for (const ast_expr *x = e; tc__binary(x) && nl < TC__CHAIN_MIN; x = x->u.app.args[0].expr) nl++;
+  for (const ast_expr *x = e; tc__binary(x) && nr < TC__CHAIN_MIN; x = x->u.app.args[1].expr) nr++;
+  if (nl < TC__CHAIN_MIN && nr < TC__CHAIN_MIN) return tc__app(c, e, expected);
+  bool left = nl >= TC__CHAIN_MIN;
+  size_t n = 0, cap = 64;
+  const ast_expr **spine = malloc(cap * sizeof *spine);
+  if (!spine) { c->oom = true; return ty_error(c->st); }
+  const ast_expr *x = e;
+  for (; tc__binary(x); x = x->u.app.args[left ? 0 : 1].expr) {
+    if (n == cap) {
+      const ast_expr **ns = realloc(spine, (cap *= 2) * sizeof *ns);
+      if (!ns) { free(spine); c->oom = true; return ty_error(c->st); }
+      spine = ns;
+    }
+    spine[n++] = x;
+  }
+  ty *r;
+  if (left) {
+    /* Innermost operand first, then each link with its left operand typed. */
+    ty *t = tc__expr(c, x, tc__fresh(c));
+    for (size_t i = n; i-- > 0;) {
+      tc__argmode m = {t, NULL};
+      t = tc__app_ex(c, spine[i], i == 0 ? expected : tc__fresh(c), &m);
+      if (c->probing && tc__probe_hit(c, spine[i]->span)) tc__probe_set(c, TC_PROBE_EXPR, spine[i]->span, NULL, t, NULL, NULL);
+    }
+    r = t;
+  } else {
+    /* Outermost link first; each link's right operand is the next link,
+    ** checked against the type the link expects for it. */
+    ty *exp = expected;
+    r = NULL;
+    for (size_t i = 0; i < n; i++) {
+      ty *next = NULL;
+      tc__argmode m = {NULL, &next};
+      ty *t = tc__app_ex(c, spine[i], exp, &m);
+      if (!r) r = t;
+      if (c->probing && tc__probe_hit(c, spine[i]->span)) tc__probe_set(c, TC_PROBE_EXPR, spine[i]->span, NULL, t, NULL, NULL);
+      exp = next ? next : tc__fresh(c);
+    }
+    tc__expr(c, x, exp);
+  }
+  free(spine);
+  return r;
+}
+
+static ty *tc__app_ex(tc *c, const ast_expr *e, ty *expected, const tc__argmode *mode) {
   const ast_expr *fn = e->u.app.fn;
   ty *ft = tc__expr(c, fn, tc__fresh(c));
   uint32_t na = e->u.app.nargs;
@@ -583,7 +659,7 @@ static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
         match = np++;
         cur = cod;
       } else if (ty_kind_of(ty_expand_head(c->st, cur)) == TY_ERROR || fn_error) {
-        tc__expr(c, a->expr, tc__fresh(c));
+        tc__arg(c, a, i, tc__fresh(c), mode);
         continue;
       } else {
         /* Report once, then check the remaining arguments on their own. */
@@ -608,18 +684,18 @@ static ty *tc__app(tc *c, const ast_expr *e, ty *expected) {
                       "This function has type %s\nIt is applied to too many arguments; maybe you forgot a `;'.", fts ? fts : "?");
         }
         free(fts);
-        for (uint32_t k = i; k < na; k++) tc__expr(c, args[k].expr, tc__fresh(c));
+        for (uint32_t k = i; k < na; k++) tc__arg(c, &args[k], k, tc__fresh(c), mode);
         failed = true;
         break;
       }
     }
     tc__param *p = &ps[match];
     p->used = true;
-    if (p->lk == TY_LBL_OPTIONAL && a->label == AST_LABEL_OPTIONAL) tc__expr(c, a->expr, ty_option(c->st, p->dom));
+    if (p->lk == TY_LBL_OPTIONAL && a->label == AST_LABEL_OPTIONAL) tc__arg(c, a, i, ty_option(c->st, p->dom), mode);
     else if (p->lk == TY_LBL_LABELLED && a->label == AST_LABEL_OPTIONAL) {
       tc__error(c, a->span, TC_CODE_LABEL, "This argument is passed with ?%s but the function's parameter is ~%s", p->label, p->label);
-      tc__expr(c, a->expr, tc__fresh(c));
-    } else tc__expr(c, a->expr, p->dom);
+      tc__arg(c, a, i, tc__fresh(c), mode);
+    } else tc__arg(c, a, i, p->dom, mode);
     /* One root error per application: `1.5 < 2.0` is one mistake (the
     ** operator), not two; a second argument of the wrong type is not
     ** reported again. */
@@ -887,7 +963,7 @@ ty *tc__expr(tc *c, const ast_expr *e, ty *expected) {
     r = tc__ctor(c, e, expected);
     break;
   case AST_E_APP:
-    r = tc__app(c, e, expected);
+    r = tc__app_chain(c, e, expected);
     break;
   case AST_E_FUN:
     r = tc__function(c, e->u.fun.params, e->u.fun.nparams, e->u.fun.ret, e->u.fun.body, expected, NULL);

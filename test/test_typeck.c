@@ -383,3 +383,40 @@ Test(typeck, every_code_has_a_case) {
   free(missing.s);
   cases_free(&cs);
 }
+
+/* Operator chains 100,000 long (left-nested +, right-nested ==> and @@,
+** ::) are checked without deep recursion and without a false "nested too
+** deeply"; a mistake at the end of one is still found. */
+Test(typeck, long_chains, .timeout = 120) {
+  static const struct { const char *first, *sep, *last, *expect; } chains[] = {
+    {"let x = 1", " + 1", "", "val x : int\n"},
+    {"let b = true", " ==> true", "", "val b : bool\n"},
+    {"let l = 1", " :: 1", " :: []", "val l : int list\n"},
+    {"let f = fun x -> x\nlet y = f", " @@ f", " @@ 3", "val f : 'a -> 'a\nval y : int\n"},
+  };
+  for (size_t k = 0; k < sizeof chains / sizeof chains[0]; k++) {
+    buf b = {0};
+    buf_add(&b, chains[k].first);
+    for (int i = 0; i < 100000; i++) buf_add(&b, chains[k].sep);
+    buf_add(&b, chains[k].last);
+    buf_add(&b, "\n");
+    run r;
+    run_program(b.s, &r);
+    cr_assert_eq(r.nall, 0, "chain %zu: %zu diagnostics, first: %s", k, r.nall, r.nall ? r.all[0]->message : "");
+    char *sigtext = tc_signature_text(r.res.sig);
+    cr_assert_str_eq(sigtext, chains[k].expect, "chain %zu", k);
+    free(sigtext);
+    run_clear(&r);
+    free(b.s);
+  }
+  buf b = {0};
+  buf_add(&b, "let x = 1");
+  for (int i = 0; i < 100000; i++) buf_add(&b, " + 1");
+  buf_add(&b, " + true\n");
+  run r;
+  run_program(b.s, &r);
+  cr_assert_eq(r.nall, 1, "one mistake, one diagnostic (got %zu)", r.nall);
+  cr_assert_str_eq(r.all[0]->code, TC_CODE_MISMATCH);
+  run_clear(&r);
+  free(b.s);
+}

@@ -64,6 +64,35 @@ local ok, err = pcall(function()
   assert(vim.wait(15000, function() return #vim.diagnostic.get(main_buf) == 0 end, 50),
          "the importer's diagnostic was not cleared after the file was created")
   out("importer's diagnostic cleared after helper.iml was written")
+
+  -- Types: a type error appears with OCaml's wording; hover shows a
+  -- polymorphic function's type at a use; definition jumps into the
+  -- imported file; fixing the error clears it.
+  vim.cmd("buffer " .. main_buf)
+  vim.api.nvim_buf_set_lines(main_buf, 1, -1, false,
+    { "let y = Helper.x + 1", "let n = List.length [1; 2]", "let z = y + \"a\"" })
+  assert(vim.wait(15000, function()
+    for _, dd in ipairs(vim.diagnostic.get(main_buf)) do
+      if dd.message:find("This expression has type string but an expression was expected of type int", 1, true) then return true end
+    end
+    return false
+  end, 50), "no type error shown")
+  out("type error: " .. vim.diagnostic.get(main_buf)[1].message)
+  local function at(line, col)
+    return { textDocument = vim.lsp.util.make_text_document_params(main_buf), position = { line = line, character = col } }
+  end
+  local h = vim.lsp.buf_request_sync(main_buf, "textDocument/hover", at(2, 15), 10000)
+  local hv = h and h[client_id] and h[client_id].result
+  assert(hv and hv.contents.value:find("List.length : int list -> int", 1, true), "hover: " .. vim.inspect(hv))
+  out("hover on List.length: int list -> int")
+  local dres = vim.lsp.buf_request_sync(main_buf, "textDocument/definition", at(1, 15), 10000)
+  local def = dres and dres[client_id] and dres[client_id].result
+  if def and def[1] then def = def[1] end
+  assert(def and def.uri:find("helper.iml$"), "definition: " .. vim.inspect(def))
+  out("definition of Helper.x: " .. def.uri:match("[^/]+$") .. ":" .. (def.range.start.line + 1))
+  vim.api.nvim_buf_set_lines(main_buf, 3, 4, false, { "let z = y + 2" })
+  assert(vim.wait(15000, function() return #vim.diagnostic.get(main_buf) == 0 end, 50), "type error not cleared")
+  out("type error cleared after the fix")
   vim.lsp.stop_client(client_id)
 end)
 
