@@ -21,7 +21,9 @@ static ty *tc__tvar(tc *c, const ast_name *name, const tc_params *params) {
   tc_tvar *v = arena_alloc(c->ar, sizeof *v);
   if (!v) { c->oom = true; return ty_error(c->st); }
   v->name = name->text;
-  v->t = ty_new_named_var(c->st, c->level, name->text);
+  /* As in OCaml, 'a is shared by the whole top-level item: it lives at the
+  ** item's binding level, so an inner `let` never generalises it. */
+  v->t = ty_new_named_var(c->st, TY_LEVEL_TOP + 1, name->text);
   v->next = c->tvars;
   c->tvars = v;
   return v->t;
