@@ -75,6 +75,12 @@ PRELUDE_TOOL = os.path.join(ROOT, "test", "prelude", "prelude_check.py")
 
 IML_ONLY = "iml-only"
 
+# Projects OCaml cannot judge, with the reason.
+NOT_OCAML = {
+    "35_ocaml_library": "imports an OCaml library (dune:yojson) that is not installed here; "
+                        "the checker's answer (be silent about its names) has no ocamlc counterpart",
+}
+
 # project -> one (file, old, new) per line of expected.txt, in the same order;
 # `old` must occur exactly once in `file`. A 4th element IML_ONLY marks a
 # mistake OCaml cannot see through the translation.
@@ -731,8 +737,11 @@ def main(argv):
     try:
         ocaml_env(env_dir)
         for d in dirs:
-            problems, report = check_project(d, env_dir, show_sig)
             name = os.path.basename(os.path.normpath(d))
+            if name in NOT_OCAML:
+                print(f"SKIP {name}: {NOT_OCAML[name]}")
+                continue
+            problems, report = check_project(d, env_dir, show_sig)
             print(f"{'PASS' if not problems else 'FAIL'} {name}")
             for r in report:
                 print(f"    {r}")
@@ -741,7 +750,8 @@ def main(argv):
             failed += bool(problems)
     finally:
         shutil.rmtree(env_dir, ignore_errors=True)
-    print(f"ocaml_check: {len(dirs) - failed}/{len(dirs)} projects agree with ocamlc "
+    judged = [d for d in dirs if os.path.basename(os.path.normpath(d)) not in NOT_OCAML]
+    print(f"ocaml_check: {len(judged) - failed}/{len(judged)} projects agree with ocamlc "
           f"{subprocess.run(['ocamlc', '-version'], capture_output=True, text=True).stdout.strip()}")
     return 1 if failed else 0
 
