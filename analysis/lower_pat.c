@@ -149,14 +149,7 @@ ast_pat *lower__pat(lower__ctx *c, TSNode n, unsigned depth) {
     int k = lower__kind(c, n);
     switch (k) {
     case K_PARENTHESIZED_PATTERN: {
-      TSNode inner = {0};
-      size_t base = lower__kids_push(c, n, 0);
-      for (size_t i = base; i < c->nkids; i++)
-        if (ts_node_is_named(c->kids[i].node)) {
-          inner = c->kids[i].node;
-          break;
-        }
-      lower__kids_pop(c, base);
+      TSNode inner = lower__first_named(c, n);
       outer = span;
       widened = true;
       at = span.start + 1;
@@ -412,14 +405,7 @@ ast_type *lower__type(lower__ctx *c, TSNode n, unsigned depth) {
     int k = lower__kind(c, n);
     switch (k) {
     case K_PARENTHESIZED_TYPE: {
-      TSNode inner = {0};
-      size_t base = lower__kids_push(c, n, 0);
-      for (size_t i = base; i < c->nkids; i++)
-        if (ts_node_is_named(c->kids[i].node)) {
-          inner = c->kids[i].node;
-          break;
-        }
-      lower__kids_pop(c, base);
+      TSNode inner = lower__first_named(c, n);
       outer = span;
       widened = true;
       at = span.start + 1;
