@@ -61,20 +61,21 @@ static bool check__is_iml(const char *name) {
   return n > 4 && strcmp(name + n - 4, ".iml") == 0;
 }
 
-/* Depth-bounded walk (symlink loops cannot recurse forever). */
-static int check__walk(check_paths *p, const char *dir, int depth, FILE *err) {
+/* Depth-bounded walk (symlink loops cannot recurse forever). `err` may be
+** NULL (quiet). Stops after `max` files (0: no limit). */
+static int check__walk_max(check_paths *p, const char *dir, int depth, FILE *err, size_t max) {
   if (depth > 64) {
-    fprintf(err, "iml-lsp check: %s: directory nesting too deep; skipped\n", dir);
+    if (err) fprintf(err, "iml-lsp check: %s: directory nesting too deep; skipped\n", dir);
     return 0;
   }
   DIR *d = opendir(dir);
   if (!d) {
-    fprintf(err, "iml-lsp check: %s: %s\n", dir, strerror(errno));
+    if (err) fprintf(err, "iml-lsp check: %s: %s\n", dir, strerror(errno));
     return -1;
   }
   int rc = 0;
   struct dirent *e;
-  while ((e = readdir(d))) {
+  while ((e = readdir(d)) && (!max || p->n < max)) {
     if (e->d_name[0] == '.') continue; /* ., .., hidden dirs like .git */
     if (strcmp(e->d_name, "node_modules") == 0) continue;
     size_t n = strlen(dir) + strlen(e->d_name) + 2;
@@ -84,7 +85,7 @@ static int check__walk(check_paths *p, const char *dir, int depth, FILE *err) {
     struct stat st;
     if (stat(path, &st) == 0) {
       if (S_ISDIR(st.st_mode)) {
-        if (check__walk(p, path, depth + 1, err) < 0) rc = -1;
+        if (check__walk_max(p, path, depth + 1, err, max) < 0) rc = -1;
       } else if (S_ISREG(st.st_mode) && check__is_iml(e->d_name)) {
         if (check__push(p, path) < 0) rc = -1;
       }
@@ -92,6 +93,18 @@ static int check__walk(check_paths *p, const char *dir, int depth, FILE *err) {
     free(path);
   }
   closedir(d);
+  return rc;
+}
+
+static int check__walk(check_paths *p, const char *dir, int depth, FILE *err) {
+  return check__walk_max(p, dir, depth, err, 0);
+}
+
+int check_collect(const char *dir, size_t max, char ***paths, size_t *n) {
+  check_paths p = {0};
+  int rc = check__walk_max(&p, dir, 0, NULL, max);
+  *paths = p.v;
+  *n = p.n;
   return rc;
 }
 

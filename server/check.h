@@ -19,6 +19,12 @@
 
 #include <stdio.h>
 
+/* The *.iml files under `dir` (borrowed), recursively, hidden directories
+** and node_modules skipped, at most `max` (0: no limit). *paths (caller
+** frees each and the array) receives *n paths. 0, or -1 when a directory
+** could not be read (what was found is still returned). */
+int check_collect(const char *dir, size_t max, char ***paths, size_t *n);
+
 /* argv borrowed; argv[0] is "check" or "infer". Output to `out`, messages to `err`. */
 int check_main(int argc, char **argv, FILE *out, FILE *err);
 

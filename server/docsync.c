@@ -61,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "graph.h"
 #include "imports.h"
 #include "prelude.h"
@@ -166,6 +167,7 @@ static void dsync__load(srv *s, ws_file *f, sw_switch *sw);
 static void dsync__refresh_all(srv *s);
 static void dsync__schedule_checks(srv *s);
 static void dsync__refresh(srv *s, doc *d, ws_file *f, bool force);
+static void dsync__index_new(srv *s, const char *uri);
 
 static void dsync__loaded(void *arg, bool dropped) {
   load_job *j = arg;
@@ -294,6 +296,15 @@ static void dsync__checked(void *arg, bool dropped) {
               changed ? "changed" : "unchanged");
     doc *d = f->open ? dsync__doc_of(s, f->info.path) : NULL;
     if (d && tc_ctx_snap(j->ctx) == f->info.sn && d->version == f->type_version) {
+      /* A re-check of the same version (an import changed): later requests
+      ** must see the new context, so the version gets a new promise. */
+      if (prom_get_state(d->checked) != PROM_PENDING) {
+        prom *p = prom_create();
+        if (p) {
+          prom_release(d->checked);
+          d->checked = p;
+        }
+      }
       prom_resolve(d->checked, tc_ctx_retain(j->ctx), (prom_free_fn)tc_ctx_release);
       dsync__refresh(s, d, f, true);
     }
@@ -345,10 +356,9 @@ typedef struct {
   size_t n, cap;
 } dsync__roots;
 
-static void dsync__add_root(doc *d, void *data) {
+static void dsync__add_root(ws_file *f, void *data) {
   dsync__roots *r = data;
-  ws_file *f = d->path ? ws_find(r->s->w, d->path) : NULL;
-  if (!f || !f->open || f->state != WS_READY) return;
+  if (f->state != WS_READY || !f->info.sn) return;
   if (r->n == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 8;
     ws_file **nr = realloc(r->roots, cap * sizeof *nr);
@@ -359,11 +369,26 @@ static void dsync__add_root(doc *d, void *data) {
   r->roots[r->n++] = f;
 }
 
-/* Start every check that can run now (see the DESIGN comment). */
+/* An open document whose file must be checked again (an import changed)
+** gets a pending `checked` promise: requests made from now on wait for the
+** up-to-date check instead of answering from the stale one. */
+static void dsync__renew_checked(doc *d, void *data) {
+  srv *s = data;
+  ws_file *f = d->path ? ws_find(s->w, d->path) : NULL;
+  if (!f || !f->open || !f->dirty || prom_get_state(d->checked) != PROM_RESOLVED) return;
+  prom *p = prom_create();
+  if (!p) return;
+  prom_release(d->checked);
+  d->checked = p;
+}
+
+/* Start every check that can run now (see the DESIGN comment): every
+** loaded file (the open documents, their closures, the workspace index). */
 static void dsync__schedule_checks(srv *s) {
   if (s->exiting) return;
+  docstore_each(s->docs, dsync__renew_checked, s);
   dsync__roots r = {s, NULL, 0, 0};
-  docstore_each(s->docs, dsync__add_root, &r);
+  ws_each(s->w, dsync__add_root, &r);
   if (r.n) ws_check_ready(s->w, r.roots, r.n, dsync__submit_check, s);
   free(r.roots);
 }
@@ -376,20 +401,24 @@ static void dsync__schedule_checks(srv *s) {
 ** `force` (a new version: its syntax diagnostics must go out now) or when
 ** the closure is complete and the cycles changed (not before: a half-loaded
 ** closure would make a known cycle flicker). */
-static void dsync__refresh(srv *s, doc *d, ws_file *f, bool force) {
+static void dsync__refresh_ex(srv *s, doc *d, ws_file *f, bool force, bool publish) {
   dsync__walk w = {s, d->sw};
   bool complete = ws_closure(s->w, f, dsync__load_missing, &w);
   if (!force && !complete) return;
   diag_list cycles = {0};
   if (ws_cycles(s->w, f, &cycles) < 0) log_error("out of memory finding import cycles of %s", d->uri);
   uint64_t h = dsync__diags_hash(&cycles);
-  if (force || h != d->cycles_hash) {
+  if (!publish) {
+    d->cycles_hash = h; /* published with the check's result */
+  } else if (force || h != d->cycles_hash) {
     d->cycles_hash = h;
     bool typed = f->ctx && f->type_version == snap_version(f->info.sn) && tc_ctx_snap(f->ctx) == f->info.sn;
     dsync__publish(s, d, f->info.sn, f->sw, &f->info.import_diags, &cycles, typed ? &f->type_diags : NULL);
   }
   diag_list_clear(&cycles);
 }
+
+static void dsync__refresh(srv *s, doc *d, ws_file *f, bool force) { dsync__refresh_ex(s, d, f, force, true); }
 
 static ws_file *dsync__file_of(srv *s, doc *d) {
   ws_file *f = d->path ? ws_find(s->w, d->path) : NULL;
@@ -455,7 +484,7 @@ static void dsync__analysed(void *arg, bool dropped) {
       bool changed = ws_set(s->w, f, &c->a, c->sw);
       dsync__schedule_checks(s);
       /* Published now unless its check started: then with its types. */
-      dsync__refresh(s, d, f, f->check_sw == NULL);
+      dsync__refresh_ex(s, d, f, true, f->check_sw == NULL);
       if (changed) {
         dsync__set set = {s, NULL, 0, 0};
         ws_importers(s->w, f, dsync__collect_open, &set);
@@ -648,11 +677,49 @@ void dsync_files_changed(srv *s, const cJSON *params) {
     if (!cJSON_IsString(uri)) continue;
     dsync__disk_changed(s, uri->valuestring);
     created |= !cJSON_IsNumber(type) || type->valueint != 2; /* created (1) or deleted (3) */
+    if (cJSON_IsNumber(type) && type->valueint != 3) dsync__index_new(s, uri->valuestring);
   }
   if (created) ws_each(s->w, dsync__invalidate_unresolved, s->w);
   /* Open documents resolve their imports again (a missing file may exist
   ** now); their closure walks reload what was invalidated. */
   docstore_each(s->docs, dsync__recheck_doc, s);
+}
+
+void dsync_index_workspace(srv *s) {
+  if (s->index_sw || s->exiting) return;
+  s->index_sw = sw_create(s->root);
+  size_t total = 0;
+  for (size_t r = s->first_folder; r < s->nroots && total < DSYNC_INDEX_MAX; r++) {
+    char **paths = NULL;
+    size_t n = 0;
+    check_collect(s->roots[r], DSYNC_INDEX_MAX - total, &paths, &n);
+    for (size_t i = 0; i < n; i++) {
+      char real[PATH_MAX];
+      ws_file *f = realpath(paths[i], real) ? ws_intern(s->w, real) : NULL;
+      if (f && f->state == WS_UNLOADED) dsync__load(s, f, s->index_sw);
+      free(paths[i]);
+    }
+    free(paths);
+    total += n;
+  }
+  log_info("workspace: indexing %zu file(s) of the workspace folders", total);
+}
+
+/* A new file on disk inside a workspace folder joins the index. */
+static void dsync__index_new(srv *s, const char *uri) {
+  char *path = uri_to_path(uri);
+  char real[PATH_MAX];
+  size_t n = path ? strlen(path) : 0;
+  bool inside = false;
+  for (size_t r = s->first_folder; path && r < s->nroots && !inside; r++) {
+    size_t k = strlen(s->roots[r]);
+    inside = strncmp(path, s->roots[r], k) == 0 && (path[k] == '/' || s->roots[r][k - 1] == '/');
+  }
+  if (inside && n > 4 && strcmp(path + n - 4, ".iml") == 0 && realpath(path, real) && s->index_sw) {
+    ws_file *f = ws_intern(s->w, real);
+    if (f && f->state == WS_UNLOADED) dsync__load(s, f, s->index_sw);
+  }
+  free(path);
 }
 
 void dsync_saved(srv *s, const cJSON *params) {

@@ -24,6 +24,13 @@ void dsync_changed(srv *s, doc *d);
 ** for the documents that import it) and clear its diagnostics. */
 void dsync_close(srv *s, const char *uri);
 
+/* After `initialized`: load (and type-check, in the background) every
+** *.iml file of the workspace folders, so that references and the
+** importers of a file are workspace-wide. Bounded (DSYNC_INDEX_MAX files,
+** hidden directories and node_modules skipped). */
+#define DSYNC_INDEX_MAX 20000
+void dsync_index_workspace(srv *s);
+
 /* workspace/didChangeWatchedFiles (params borrowed) and textDocument/didSave:
 ** files changed on disk; re-check what depends on them. */
 void dsync_files_changed(srv *s, const cJSON *params);

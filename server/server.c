@@ -413,6 +413,7 @@ static void srv__init_roots(srv *s, const cJSON *params) {
     else log_warn("initializationOptions.includePaths: ignoring an entry that is not an absolute path");
   }
   const cJSON *folders = lj_path(params, "workspaceFolders");
+  s->first_folder = s->nroots; /* the roots from here on are workspace folders (indexed) */
   bool any = false;
   for (const cJSON *f = cJSON_IsArray(folders) ? folders->child : NULL; f; f = f->next) {
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(f, "uri");
@@ -687,7 +688,10 @@ static void srv__notify(srv *s, const char *method, const cJSON *params) {
   else if (strcmp(method, "textDocument/didChange") == 0) srv__did_change(s, params);
   else if (strcmp(method, "textDocument/didClose") == 0) srv__did_close(s, params);
   else if (strcmp(method, "$/cancelRequest") == 0) srv__cancel(s, params);
-  else if (strcmp(method, "initialized") == 0) srv__register_watchers(s);
+  else if (strcmp(method, "initialized") == 0) {
+    srv__register_watchers(s);
+    dsync_index_workspace(s);
+  }
   else if (strcmp(method, "workspace/didChangeWatchedFiles") == 0) dsync_files_changed(s, params);
   else if (strcmp(method, "textDocument/didSave") == 0) dsync_saved(s, params);
   else if (strcmp(method, "$/setTrace") == 0 || strcmp(method, "workspace/didChangeConfiguration") == 0)
@@ -826,6 +830,7 @@ int server_run(const server_opts *opts) {
   docstore_destroy(s->docs);
   outq_destroy(s->q);
   ws_destroy(s->w);
+  sw_release(s->index_sw);
   sw_release(s->root);
   tr_reader_destroy(s->reader);
   free(s->out);

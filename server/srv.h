@@ -48,6 +48,7 @@ struct srv {
   hd_ctx ctx;           /* idem: what handlers read (encoding, include roots) */
   char **roots;         /* owned storage behind ctx.roots */
   size_t nroots;
+  size_t first_folder;  /* roots[first_folder…] are workspace folders (the rest includePaths) */
   bool watch_dynamic;   /* the client can register file watchers dynamically */
   int query_threads, bg_threads;
   struct req *pending;  /* pending requests (server.c) */
@@ -55,6 +56,7 @@ struct srv {
   /* Workspace (docsync.c; loop thread only): */
   ws *w;                /* every known file: open documents and their import closures */
   size_t loading;       /* load tasks in flight */
+  sw_switch *index_sw;  /* loads of the workspace index (child of root), NULL before initialized */
   bool exiting;         /* teardown started: schedule nothing new */
 };
 

@@ -272,10 +272,14 @@ Test(docsync, hover_definition_references, .timeout = 120) {
                        "let l = List.length [1; 2]\nlet w = y + B.double 1\n";
   write_file("a.iml", a_text);
   write_file("b.iml", b_text);
-  lc_client *c = start(false);
+  /* Never opened: found through the workspace index. */
+  write_file("c.iml", "[@@@import \"b.iml\"]\nlet c = B.double 5\n");
+  lc_client *c = start(true);
   char *a = uri_of("a.iml"), *b = uri_of("b.iml");
   lc_open(c, a, a_text);
   lc_open(c, b, b_text);
+  size_t at = 0;
+  cr_assert(wait_log(c, "c.iml (0 type diagnostics", &at), "the workspace index did not check c.iml");
 
   cJSON *r = request(c, 1, "textDocument/hover", a, 1, 11);
   const char *md = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "result"), "contents"), "value")->valuestring;
@@ -301,14 +305,20 @@ Test(docsync, hover_definition_references, .timeout = 120) {
   cr_assert(start_line(loc) == 2 && start_char(loc) == 5, "type definition at %d:%d", start_line(loc), start_char(loc));
   cJSON_Delete(r);
 
-  /* References to double from its definition: b's definition and a's two uses. */
+  /* References to double from its definition: b's definition, a's two
+  ** uses and c's (a file that is not open). */
   r = request(c, 5, "textDocument/references", b, 1, 6);
   const cJSON *arr = cJSON_GetObjectItemCaseSensitive(r, "result");
-  cr_assert_eq(cJSON_GetArraySize(arr), 3, "references: %d", cJSON_GetArraySize(arr));
-  int in_a = 0;
+  cr_assert_eq(cJSON_GetArraySize(arr), 4, "references: %d", cJSON_GetArraySize(arr));
+  int in_a = 0, in_c = 0;
   const cJSON *x;
-  cJSON_ArrayForEach(x, arr) in_a += strcmp(cJSON_GetObjectItemCaseSensitive(x, "uri")->valuestring, a) == 0;
-  cr_assert_eq(in_a, 2);
+  char *cu = uri_of("c.iml");
+  cJSON_ArrayForEach(x, arr) {
+    in_a += strcmp(cJSON_GetObjectItemCaseSensitive(x, "uri")->valuestring, a) == 0;
+    in_c += strcmp(cJSON_GetObjectItemCaseSensitive(x, "uri")->valuestring, cu) == 0;
+  }
+  free(cu);
+  cr_assert(in_a == 2 && in_c == 1, "a: %d, c: %d", in_a, in_c);
   cJSON_Delete(r);
 
   r = request(c, 6, "textDocument/documentHighlight", a, 1, 4);
