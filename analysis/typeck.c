@@ -32,7 +32,18 @@ tc_env *tc__entry(tc *c, tc_ekind kind, const char *name) {
 void tc__push(tc *c, tc_env *e) {
   if (!e) return;
   e->next = c->env;
+  e->opens = e->kind == TC_E_OPEN ? e : c->env ? c->env->opens : NULL;
+  if (e->name) c->pushed[e->kind][(e->hash >> 6) & 1023] |= 1ull << (e->hash & 63);
   c->env = e;
+}
+
+const tc_env *tc__scan_first(const tc *c, tc_ekind kind, uint32_t h, bool *full) {
+  *full = (c->pushed[kind][(h >> 6) & 1023] >> (h & 63)) & 1;
+  return *full || !c->env ? c->env : c->env->opens;
+}
+
+const tc_env *tc__scan_next(const tc_env *e, bool full) {
+  return full ? e->next : e->next ? e->next->opens : NULL;
 }
 
 sig_loc tc__loc(tc *c, text_span span) { return (sig_loc){sig_builder_file(c->sb), span}; }
@@ -272,7 +283,8 @@ void tc__probe_set(tc *c, tc_probe_kind kind, text_span span, const char *name, 
 /* A module named `name` in scope. */
 static bool tc__find_module(tc *c, const char *name, tc_mod *out) {
   uint32_t h = tc__hash(name);
-  for (const tc_env *e = c->env; e; e = e->next) {
+  bool full;
+  for (const tc_env *e = tc__scan_first(c, TC_E_MODULE, h, &full); e; e = tc__scan_next(e, full)) {
     if (e->kind == TC_E_MODULE && e->hash == h && strcmp(e->name, name) == 0) { *out = e->u.mod; return true; }
     if (e->kind == TC_E_OPEN) {
       if (e->u.mod.opaque) { *out = (tc_mod){NULL, true, {0}}; return true; }
@@ -350,7 +362,8 @@ ty *tc__lookup_value(tc *c, const ast_lid *lid) {
     return ty_error(c->st);
   }
   uint32_t h = tc__hash(name);
-  for (const tc_env *e = c->env; e; e = e->next) {
+  bool full;
+  for (const tc_env *e = tc__scan_first(c, TC_E_VALUE, h, &full); e; e = tc__scan_next(e, full)) {
     if (e->kind == TC_E_VALUE && e->hash == h && strcmp(e->name, name) == 0) {
       ty *t = ty_instantiate(c->st, e->u.value.t, c->level);
       if (tc__wants(c))
@@ -369,10 +382,13 @@ ty *tc__lookup_value(tc *c, const ast_lid *lid) {
   bool ref = !strcmp(name, "ref") || !strcmp(name, "!") || !strcmp(name, ":=") || !strcmp(name, "incr") ||
              !strcmp(name, "decr");
   if (!c->program && !ref) {
-    if (c->defining && strcmp(c->defining, name) == 0 && !tc__suggest(c, name, TC_E_VALUE, NULL))
+    if (c->defining && strcmp(c->defining, name) == 0 && !tc__suggest(c, name, TC_E_VALUE, NULL)) {
+      uint32_t line = 1;
+      for (uint32_t k = 0; c->opt->text && k < c->defining_at && k < c->opt->len; k++) line += c->opt->text[k] == '\n';
       tc__error(c, lid->name.span, TC_CODE_UNBOUND_VALUE,
                 "Unbound value %s\nHint: If this is a recursive definition, you should add the 'rec' keyword on line %u",
-                name, c->defining_line);
+                name, line);
+    }
     else
       tc__unbound(c, lid->name.span, TC_CODE_UNBOUND_VALUE, "value", lid, TC_E_VALUE, NULL);
   }
@@ -409,7 +425,8 @@ const sig_ctor *tc__lookup_ctor(tc *c, const ast_lid *lid, ty *expected, bool *s
   const sig_type *d = tc__known_decl(c, expected);
   if (d && d->kind == SIG_T_VARIANT && (k = sig_type_ctor(d, name))) return k;
   uint32_t h = tc__hash(name);
-  for (const tc_env *e = c->env; e; e = e->next) {
+  bool full;
+  for (const tc_env *e = tc__scan_first(c, TC_E_CTOR, h, &full); e; e = tc__scan_next(e, full)) {
     if (e->kind == TC_E_CTOR && e->hash == h && strcmp(e->name, name) == 0) return e->u.ctor;
     if (e->kind == TC_E_OPEN) {
       if (e->u.mod.opaque) { *silent = true; return NULL; }
@@ -437,7 +454,8 @@ const sig_field *tc__lookup_field(tc *c, const ast_lid *lid, ty *record, bool *s
   const sig_type *d = tc__known_decl(c, record);
   if (d && d->kind == SIG_T_RECORD && (f = sig_type_field(d, name))) return f;
   uint32_t h = tc__hash(name);
-  for (const tc_env *e = c->env; e; e = e->next) {
+  bool full;
+  for (const tc_env *e = tc__scan_first(c, TC_E_FIELD, h, &full); e; e = tc__scan_next(e, full)) {
     if (e->kind == TC_E_FIELD && e->hash == h && strcmp(e->name, name) == 0) return e->u.field;
     if (e->kind == TC_E_OPEN) {
       if (e->u.mod.opaque) { *silent = true; return NULL; }
@@ -463,7 +481,8 @@ const sig_type *tc__lookup_type(tc *c, const ast_lid *lid, bool *silent) {
     return t;
   }
   uint32_t h = tc__hash(name);
-  for (const tc_env *e = c->env; e; e = e->next) {
+  bool full;
+  for (const tc_env *e = tc__scan_first(c, TC_E_TYPE, h, &full); e; e = tc__scan_next(e, full)) {
     if (e->kind == TC_E_TYPE && e->hash == h && strcmp(e->name, name) == 0) return e->u.type;
     if (e->kind == TC_E_OPEN) {
       if (e->u.mod.opaque) { *silent = true; return NULL; }

@@ -457,16 +457,14 @@ void tc__bindings(tc *c, bool rec, const ast_binding *b, uint32_t n, ast_let_kw 
     for (uint32_t i = 0; i < n; i++) {
       types[i] = tc__fresh(c);
       const char *outer = c->defining;
-      uint32_t outer_line = c->defining_line;
+      uint32_t outer_at = c->defining_at;
       if (b[i].pat->kind == AST_P_VAR && b[i].nparams) {
         c->defining = b[i].pat->u.var.text;
-        c->defining_line = 1;
-        for (uint32_t k = 0; c->opt->text && k < b[i].pat->span.start && k < c->opt->len; k++)
-          c->defining_line += c->opt->text[k] == '\n';
+        c->defining_at = b[i].pat->span.start; /* its line is counted only for the hint */
       }
       ty *v = tc__binding_value(c, &b[i], types[i], kw);
       c->defining = outer;
-      c->defining_line = outer_line;
+      c->defining_at = outer_at;
       tc_bound *mine = NULL;
       tc__pat(c, b[i].pat, v, &mine);
       tc__vars_add(c, &vs, mine);

@@ -41,6 +41,7 @@ typedef struct {
 
 typedef struct tc_env {
   const struct tc_env *next;
+  const struct tc_env *opens; /* the nearest OPEN entry at or below this one (fast lookups) */
   tc_ekind kind;
   uint32_t hash;
   const char *name;        /* NULL for OPEN */
@@ -84,6 +85,10 @@ struct tc {
   uint32_t level;
   int depth;
   bool deep_reported;
+  /* Names ever pushed, per kind (a Bloom filter of 65536 bits): a name never
+  ** bound in this file can only come from an `open` or the prelude, so the
+  ** lookup follows the `opens` links instead of the whole scope. */
+  uint64_t pushed[6][1024];
   bool program;            /* the current item is program mode */
   bool oom;
   const sig_type *builtin_types[TY_B_COUNT]; /* the prelude's declarations of the built-ins */
@@ -95,7 +100,7 @@ struct tc {
   text_span why_span;
   /* The name a non-recursive `let` is defining (for the 'rec' hint). */
   const char *defining;
-  uint32_t defining_line;
+  uint32_t defining_at;    /* byte offset of its name */
   /* Probe (editor features): the smallest occurrence containing probe_at. */
   bool probing;
   bool finding;            /* collecting the occurrences of opt->find_file/find_span */
@@ -109,6 +114,11 @@ struct tc {
 /* --- typeck.c ----------------------------------------------------------- */
 uint32_t tc__hash(const char *s);
 void tc__push(tc *c, tc_env *e);                     /* e allocated by tc__entry */
+/* The first entry to look at for a name of `kind` with hash h, and the
+** next one: every entry, or only the OPEN entries when the name was never
+** bound in this check. */
+const tc_env *tc__scan_first(const tc *c, tc_ekind kind, uint32_t h, bool *full);
+const tc_env *tc__scan_next(const tc_env *e, bool full);
 tc_env *tc__entry(tc *c, tc_ekind kind, const char *name);
 void tc__bind_value(tc *c, const char *name, ty *t, sig_loc loc, const char *doc);
 sig_loc tc__loc(tc *c, text_span span);
