@@ -292,6 +292,12 @@ Test(docsync, hover_definition_references, .timeout = 120) {
   cr_assert(strstr(md, "List.length : int list -> int"), "hover: %s", md);
   cJSON_Delete(r);
 
+  /* Any expression: the list literal's type. */
+  r = request(c, 8, "textDocument/hover", a, 3, 20);
+  md = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "result"), "contents"), "value")->valuestring;
+  cr_assert(strstr(md, "int list"), "hover: %s", md);
+  cJSON_Delete(r);
+
   r = request(c, 3, "textDocument/definition", a, 1, 11);
   const cJSON *loc = cJSON_GetObjectItemCaseSensitive(r, "result");
   cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(loc, "uri")->valuestring, b);
