@@ -105,7 +105,7 @@ static void tc__record_pat(tc *c, const ast_pat *p, ty *expected, tc_bound **bou
     bool silent;
     const sig_field *f = tc__lookup_field(c, &fp->field, rec ? rec : expected, &silent);
     if (!f) { tc__pat(c, fp->pat, ty_error(c->st), bound); continue; }
-    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_FIELD, fp->field.span, f->name, NULL, &f->loc, f->doc);
+
     if (owner && f->owner != owner) {
       tc__error(c, fp->field.span, TC_CODE_RECORD, "The record field %s belongs to the type %s but is mixed here with fields of type %s",
                 f->name, f->owner->name, owner->name);
@@ -121,6 +121,7 @@ static void tc__record_pat(tc *c, const ast_pat *p, ty *expected, tc_bound **bou
     } else {
       ty_unify(c->st, r, rec, NULL);
     }
+    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_FIELD, fp->field.span, f->name, ft, &f->loc, f->doc);
     if (fp->type) tc__pat_expect(c, fp->span, ft, tc__type(c, fp->type, NULL));
     tc__pat(c, fp->pat, ft, bound);
   }
@@ -782,7 +783,6 @@ static ty *tc__record(tc *c, const ast_expr *e, ty *expected) {
     if (!f) f = tc__lookup_field(c, &fs[i].field, hint, &silent);
     seen[i] = f;
     if (!f) { bad = true; continue; }
-    if (tc__wants(c)) tc__probe_set(c, TC_PROBE_FIELD, fs[i].field.span, f->name, NULL, &f->loc, f->doc);
     if (owner && f->owner != owner) {
       tc__error(c, fs[i].field.span, TC_CODE_RECORD, "The record field %s belongs to the type %s but is mixed here with fields of type %s",
                 f->name, f->owner->name, owner->name);
@@ -819,6 +819,8 @@ static ty *tc__record(tc *c, const ast_expr *e, ty *expected) {
   for (uint32_t i = 0; i < n; i++) {
     if (!seen[i]) { tc__expr(c, fs[i].expr, tc__fresh(c)); continue; }
     ty *ft = tc__rec_field(c, seen[i], vr);
+    if (tc__wants(c))
+      tc__probe_set(c, TC_PROBE_FIELD, fs[i].field.span, seen[i]->name, ft, &seen[i]->loc, seen[i]->doc);
     if (fs[i].type) tc__expect(c, fs[i].span, ft, tc__type(c, fs[i].type, NULL));
     tc__expr(c, fs[i].expr, ft);
   }
@@ -842,10 +844,9 @@ static ty *tc__field_access(tc *c, const ast_expr *e, ty *expected) {
   bool silent;
   const sig_field *f = tc__lookup_field(c, &e->u.field.field, rt, &silent);
   if (!f) return expected;
-  if (tc__wants(c))
-    tc__probe_set(c, TC_PROBE_FIELD, e->u.field.field.span, f->name, NULL, &f->loc, f->doc);
   ty *r;
   ty *ft = tc__field_type(c, f, &r);
+  if (tc__wants(c)) tc__probe_set(c, TC_PROBE_FIELD, e->u.field.field.span, f->name, ft, &f->loc, f->doc);
   if (!tc__expect(c, e->u.field.rec->span, rt, r)) return expected;
   tc__expect(c, e->span, ft, expected);
   return ft;
