@@ -30,6 +30,7 @@
 ** Thread-safety: reads an immutable AST; allocates only its result.
 */
 #include "ast.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,250 +69,191 @@ const char *ast_let_kw_name(ast_let_kw kw) {
 /* ------------------------------------------------------------------------ */
 /* Output buffer */
 
-typedef struct {
-  char *s;
-  size_t n, cap;
-  bool oom;
-} ast__buf;
+static void ast__name(strbuf *b, ast_name n) { strbuf_puts(b, n.text ? n.text : "?"); }
 
-static void ast__put(ast__buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t ncap = b->cap ? b->cap : 256;
-    while (ncap < b->n + n + 1) ncap *= 2;
-    char *p = realloc(b->s, ncap);
-    if (!p) {
-      b->oom = true;
-      return;
-    }
-    b->s = p;
-    b->cap = ncap;
-  }
-  memcpy(b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
-}
-
-static void ast__puts(ast__buf *b, const char *s) { ast__put(b, s, strlen(s)); }
-
-static void ast__printf(ast__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ast__printf(ast__buf *b, const char *fmt, ...) {
-  char tmp[256];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof tmp) {
-    ast__put(b, tmp, (size_t)n);
-    return;
-  }
-  char *big = malloc((size_t)n + 1);
-  if (!big) {
-    b->oom = true;
-    return;
-  }
-  va_start(ap, fmt);
-  vsnprintf(big, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  ast__put(b, big, (size_t)n);
-  free(big);
-}
-
-static char *ast__finish(ast__buf *b) {
-  if (b->oom) {
-    free(b->s);
-    return NULL;
-  }
-  if (!b->s) return strdup("");
-  return b->s;
-}
-
-static void ast__name(ast__buf *b, ast_name n) { ast__puts(b, n.text ? n.text : "?"); }
-
-static void ast__mpath(ast__buf *b, const ast_mpath *p) {
+static void ast__mpath(strbuf *b, const ast_mpath *p) {
   for (uint32_t i = 0; i < p->n; i++) {
-    if (i) ast__puts(b, ".");
+    if (i) strbuf_puts(b, ".");
     ast__name(b, p->comps[i]);
   }
 }
 
-static void ast__lid(ast__buf *b, const ast_lid *l) {
+static void ast__lid(strbuf *b, const ast_lid *l) {
   if (l->path.n) {
     ast__mpath(b, &l->path);
-    ast__puts(b, ".");
+    strbuf_puts(b, ".");
   }
   ast__name(b, l->name);
 }
 
-static void ast__const(ast__buf *b, const ast_const *c) {
+static void ast__const(strbuf *b, const ast_const *c) {
   static const char *const kinds[] = {"int", "real", "string", "char", "bool", "unit"};
   if (c->kind == AST_C_UNIT) {
-    ast__puts(b, "(unit)");
+    strbuf_puts(b, "(unit)");
     return;
   }
-  ast__printf(b, "(%s %s)", kinds[c->kind], c->text ? c->text : "?");
+  strbuf_printf(b, "(%s %s)", kinds[c->kind], c->text ? c->text : "?");
 }
 
 /* ------------------------------------------------------------------------ */
 /* Printers (mutually recursive, depth-bounded) */
 
-static void ast__expr(ast__buf *b, const ast_expr *e, unsigned d);
-static void ast__pat(ast__buf *b, const ast_pat *p, unsigned d);
-static void ast__type(ast__buf *b, const ast_type *t, unsigned d);
-static void ast__module(ast__buf *b, const ast_module *m, unsigned d);
-static void ast__item(ast__buf *b, const ast_item *it, unsigned d);
+static void ast__expr(strbuf *b, const ast_expr *e, unsigned d);
+static void ast__pat(strbuf *b, const ast_pat *p, unsigned d);
+static void ast__type(strbuf *b, const ast_type *t, unsigned d);
+static void ast__module(strbuf *b, const ast_module *m, unsigned d);
+static void ast__item(strbuf *b, const ast_item *it, unsigned d);
 
-static bool ast__too_deep(ast__buf *b, unsigned d) {
+static bool ast__too_deep(strbuf *b, unsigned d) {
   if (d < AST_PRINT_MAX_DEPTH) return false;
-  ast__puts(b, "\xE2\x80\xA6");
+  strbuf_puts(b, "\xE2\x80\xA6");
   return true;
 }
 
-static void ast__label(ast__buf *b, ast_label_kind k, ast_name n) {
-  if (k == AST_LABEL_LABELLED) ast__puts(b, "~");
-  else if (k == AST_LABEL_OPTIONAL) ast__puts(b, "?");
+static void ast__label(strbuf *b, ast_label_kind k, ast_name n) {
+  if (k == AST_LABEL_LABELLED) strbuf_puts(b, "~");
+  else if (k == AST_LABEL_OPTIONAL) strbuf_puts(b, "?");
   else return;
   ast__name(b, n);
-  ast__puts(b, ":");
+  strbuf_puts(b, ":");
 }
 
-static void ast__type(ast__buf *b, const ast_type *t, unsigned d) {
+static void ast__type(strbuf *b, const ast_type *t, unsigned d) {
   if (ast__too_deep(b, d)) return;
   switch (t->kind) {
-  case AST_T_ERROR: ast__puts(b, "(terror)"); return;
-  case AST_T_ANY: ast__puts(b, "(tany)"); return;
-  case AST_T_VAR: ast__puts(b, "(tv '"); ast__name(b, t->u.var); ast__puts(b, ")"); return;
+  case AST_T_ERROR: strbuf_puts(b, "(terror)"); return;
+  case AST_T_ANY: strbuf_puts(b, "(tany)"); return;
+  case AST_T_VAR: strbuf_puts(b, "(tv '"); ast__name(b, t->u.var); strbuf_puts(b, ")"); return;
   case AST_T_CONSTR:
-    ast__puts(b, "(tc ");
+    strbuf_puts(b, "(tc ");
     ast__lid(b, &t->u.constr.name);
     for (uint32_t i = 0; i < t->u.constr.nargs; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__type(b, t->u.constr.args[i], d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_T_ARROW:
-    ast__puts(b, "(-> ");
+    strbuf_puts(b, "(-> ");
     ast__label(b, t->u.arrow.label, t->u.arrow.lname);
     ast__type(b, t->u.arrow.dom, d + 1);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__type(b, t->u.arrow.cod, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_T_TUPLE:
-    ast__puts(b, "(*");
+    strbuf_puts(b, "(*");
     for (uint32_t i = 0; i < t->u.tuple.n; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__type(b, t->u.tuple.items[i], d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_T_POLY:
-    ast__puts(b, "(tpoly (");
+    strbuf_puts(b, "(tpoly (");
     for (uint32_t i = 0; i < t->u.poly.nvars; i++) {
-      if (i) ast__puts(b, " ");
-      ast__puts(b, "'");
+      if (i) strbuf_puts(b, " ");
+      strbuf_puts(b, "'");
       ast__name(b, t->u.poly.vars[i]);
     }
-    ast__puts(b, ") ");
+    strbuf_puts(b, ") ");
     ast__type(b, t->u.poly.body, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_T_ALIAS:
-    ast__puts(b, "(tas ");
+    strbuf_puts(b, "(tas ");
     ast__type(b, t->u.alias.type, d + 1);
-    ast__puts(b, " '");
+    strbuf_puts(b, " '");
     ast__name(b, t->u.alias.var);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
-  case AST_T_UNSUPPORTED: ast__puts(b, "(tunsupported)"); return;
+  case AST_T_UNSUPPORTED: strbuf_puts(b, "(tunsupported)"); return;
   }
 }
 
-static void ast__attrs(ast__buf *b, const ast_attr *a, uint32_t n, unsigned d) {
+static void ast__attrs(strbuf *b, const ast_attr *a, uint32_t n, unsigned d) {
   for (uint32_t i = 0; i < n; i++) {
-    ast__puts(b, " (@@ ");
+    strbuf_puts(b, " (@@ ");
     ast__name(b, a[i].name);
     if (a[i].expr) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__expr(b, a[i].expr, d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
   }
 }
 
-static void ast__param(ast__buf *b, const ast_param *p, unsigned d) {
+static void ast__param(strbuf *b, const ast_param *p, unsigned d) {
   if (p->kind == AST_PARAM_TYPE) {
-    ast__puts(b, "(type");
+    strbuf_puts(b, "(type");
     for (uint32_t i = 0; i < p->ntypes; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__name(b, p->types[i]);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   }
   if (p->label == AST_LABEL_NONE) {
     ast__pat(b, p->pat, d + 1);
     return;
   }
-  ast__puts(b, p->label == AST_LABEL_LABELLED ? "(~" : "(?");
+  strbuf_puts(b, p->label == AST_LABEL_LABELLED ? "(~" : "(?");
   ast__name(b, p->lname);
-  ast__puts(b, " ");
+  strbuf_puts(b, " ");
   ast__pat(b, p->pat, d + 1);
   if (p->def) {
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__expr(b, p->def, d + 1);
   }
-  ast__puts(b, ")");
+  strbuf_puts(b, ")");
 }
 
-static void ast__binding(ast__buf *b, const ast_binding *bd, unsigned d) {
-  ast__puts(b, "(bind ");
+static void ast__binding(strbuf *b, const ast_binding *bd, unsigned d) {
+  strbuf_puts(b, "(bind ");
   if (bd->op.text) {
     ast__name(b, bd->op);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
   }
   ast__pat(b, bd->pat, d + 1);
   if (bd->nparams) {
-    ast__puts(b, " (params");
+    strbuf_puts(b, " (params");
     for (uint32_t i = 0; i < bd->nparams; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__param(b, &bd->params[i], d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
   }
   if (bd->type) {
-    ast__puts(b, " (: ");
+    strbuf_puts(b, " (: ");
     ast__type(b, bd->type, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
   }
-  ast__puts(b, " ");
+  strbuf_puts(b, " ");
   ast__expr(b, bd->body, d + 1);
   ast__attrs(b, bd->attrs, bd->nattrs, d);
-  ast__puts(b, ")");
+  strbuf_puts(b, ")");
 }
 
-static void ast__case(ast__buf *b, const ast_case *c, unsigned d) {
-  ast__puts(b, " (case ");
+static void ast__case(strbuf *b, const ast_case *c, unsigned d) {
+  strbuf_puts(b, " (case ");
   ast__pat(b, c->pat, d + 1);
   if (c->guard) {
-    ast__puts(b, " (when ");
+    strbuf_puts(b, " (when ");
     ast__expr(b, c->guard, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
   }
-  ast__puts(b, " ");
+  strbuf_puts(b, " ");
   ast__expr(b, c->body, d + 1);
-  ast__puts(b, ")");
+  strbuf_puts(b, ")");
 }
 
-static void ast__exprs(ast__buf *b, const char *head, ast_expr *const *v, uint32_t n, unsigned d) {
-  ast__printf(b, "(%s", head);
+static void ast__exprs(strbuf *b, const char *head, ast_expr *const *v, uint32_t n, unsigned d) {
+  strbuf_printf(b, "(%s", head);
   for (uint32_t i = 0; i < n; i++) {
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__expr(b, v[i], d + 1);
   }
-  ast__puts(b, ")");
+  strbuf_puts(b, ")");
 }
 
 static const char *const ast__expr_unsupported_names[] = {
@@ -323,150 +265,150 @@ static const char *const ast__expr_unsupported_names[] = {
     [AST_EU_OTHER] = "other",
 };
 
-static void ast__expr(ast__buf *b, const ast_expr *e, unsigned d) {
+static void ast__expr(strbuf *b, const ast_expr *e, unsigned d) {
   if (ast__too_deep(b, d)) return;
   switch (e->kind) {
-  case AST_E_ERROR: ast__puts(b, "(error)"); return;
+  case AST_E_ERROR: strbuf_puts(b, "(error)"); return;
   case AST_E_CONST: ast__const(b, &e->u.c); return;
-  case AST_E_ID: ast__puts(b, "(id "); ast__lid(b, &e->u.id); ast__puts(b, ")"); return;
+  case AST_E_ID: strbuf_puts(b, "(id "); ast__lid(b, &e->u.id); strbuf_puts(b, ")"); return;
   case AST_E_CTOR:
-    ast__puts(b, "(ctor ");
+    strbuf_puts(b, "(ctor ");
     ast__lid(b, &e->u.ctor.name);
     if (e->u.ctor.arg) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__expr(b, e->u.ctor.arg, d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_APP:
-    ast__puts(b, "(app ");
+    strbuf_puts(b, "(app ");
     ast__expr(b, e->u.app.fn, d + 1);
     for (uint32_t i = 0; i < e->u.app.nargs; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__label(b, e->u.app.args[i].label, e->u.app.args[i].lname);
       ast__expr(b, e->u.app.args[i].expr, d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_FUN:
-    ast__puts(b, "(fun (");
+    strbuf_puts(b, "(fun (");
     for (uint32_t i = 0; i < e->u.fun.nparams; i++) {
-      if (i) ast__puts(b, " ");
+      if (i) strbuf_puts(b, " ");
       ast__param(b, &e->u.fun.params[i], d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     if (e->u.fun.ret) {
-      ast__puts(b, " (: ");
+      strbuf_puts(b, " (: ");
       ast__type(b, e->u.fun.ret, d + 1);
-      ast__puts(b, ")");
+      strbuf_puts(b, ")");
     }
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__expr(b, e->u.fun.body, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_FUNCTION:
-    ast__puts(b, "(function");
+    strbuf_puts(b, "(function");
     for (uint32_t i = 0; i < e->u.function.ncases; i++) ast__case(b, &e->u.function.cases[i], d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_LET:
   case AST_E_LETOP:
-    ast__puts(b, e->kind == AST_E_LET ? "(let" : "(letop");
-    if (e->u.let.rec) ast__puts(b, " rec");
+    strbuf_puts(b, e->kind == AST_E_LET ? "(let" : "(letop");
+    if (e->u.let.rec) strbuf_puts(b, " rec");
     for (uint32_t i = 0; i < e->u.let.nbinds; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__binding(b, &e->u.let.binds[i], d + 1);
     }
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__expr(b, e->u.let.body, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_OPEN:
-    ast__puts(b, e->u.open.bang ? "(open! " : "(open ");
+    strbuf_puts(b, e->u.open.bang ? "(open! " : "(open ");
     ast__mpath(b, &e->u.open.mod);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__expr(b, e->u.open.body, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_MATCH:
-    ast__puts(b, "(match ");
+    strbuf_puts(b, "(match ");
     ast__expr(b, e->u.match.scrut, d + 1);
     for (uint32_t i = 0; i < e->u.match.ncases; i++) ast__case(b, &e->u.match.cases[i], d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_IF:
-    ast__puts(b, "(if ");
+    strbuf_puts(b, "(if ");
     ast__expr(b, e->u.if_.cond, d + 1);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__expr(b, e->u.if_.then_e, d + 1);
     if (e->u.if_.else_e) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__expr(b, e->u.if_.else_e, d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_TUPLE: ast__exprs(b, "tuple", e->u.list.items, e->u.list.n, d); return;
   case AST_E_LIST: ast__exprs(b, "list", e->u.list.items, e->u.list.n, d); return;
   case AST_E_SEQ: ast__exprs(b, "seq", e->u.list.items, e->u.list.n, d); return;
   case AST_E_CONS:
-    ast__puts(b, "(cons ");
+    strbuf_puts(b, "(cons ");
     ast__expr(b, e->u.cons.head, d + 1);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__expr(b, e->u.cons.tail, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_RECORD:
-    ast__puts(b, "(record");
+    strbuf_puts(b, "(record");
     if (e->u.record.base) {
-      ast__puts(b, " (with ");
+      strbuf_puts(b, " (with ");
       ast__expr(b, e->u.record.base, d + 1);
-      ast__puts(b, ")");
+      strbuf_puts(b, ")");
     }
     for (uint32_t i = 0; i < e->u.record.n; i++) {
       const ast_field_init *f = &e->u.record.fields[i];
-      ast__puts(b, " (");
+      strbuf_puts(b, " (");
       ast__lid(b, &f->field);
       if (f->type) {
-        ast__puts(b, " : ");
+        strbuf_puts(b, " : ");
         ast__type(b, f->type, d + 1);
       }
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__expr(b, f->expr, d + 1);
-      ast__puts(b, ")");
+      strbuf_puts(b, ")");
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_FIELD:
-    ast__puts(b, "(field ");
+    strbuf_puts(b, "(field ");
     ast__expr(b, e->u.field.rec, d + 1);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__lid(b, &e->u.field.field);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_CONSTRAINT:
-    ast__puts(b, "(: ");
+    strbuf_puts(b, "(: ");
     ast__expr(b, e->u.constraint.expr, d + 1);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__type(b, e->u.constraint.type, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_ASSERT:
-    ast__puts(b, "(assert ");
+    strbuf_puts(b, "(assert ");
     ast__expr(b, e->u.assert_.expr, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_E_UNSUPPORTED:
-    ast__printf(b, "(unsupported %s", ast__expr_unsupported_names[e->u.unsupported.what]);
+    strbuf_printf(b, "(unsupported %s", ast__expr_unsupported_names[e->u.unsupported.what]);
     if (e->u.unsupported.pat) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__pat(b, e->u.unsupported.pat, d + 1);
     }
     for (uint32_t i = 0; i < e->u.unsupported.n; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__expr(b, e->u.unsupported.kids[i], d + 1);
     }
     for (uint32_t i = 0; i < e->u.unsupported.ncases; i++) ast__case(b, &e->u.unsupported.cases[i], d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   }
 }
@@ -477,85 +419,85 @@ static const char *const ast__pat_unsupported_names[] = {
     [AST_PU_OTHER] = "other",
 };
 
-static void ast__pats(ast__buf *b, const char *head, ast_pat *const *v, uint32_t n, unsigned d) {
-  ast__printf(b, "(%s", head);
+static void ast__pats(strbuf *b, const char *head, ast_pat *const *v, uint32_t n, unsigned d) {
+  strbuf_printf(b, "(%s", head);
   for (uint32_t i = 0; i < n; i++) {
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__pat(b, v[i], d + 1);
   }
-  ast__puts(b, ")");
+  strbuf_puts(b, ")");
 }
 
-static void ast__pat(ast__buf *b, const ast_pat *p, unsigned d) {
+static void ast__pat(strbuf *b, const ast_pat *p, unsigned d) {
   if (ast__too_deep(b, d)) return;
   switch (p->kind) {
-  case AST_P_ERROR: ast__puts(b, "(perror)"); return;
-  case AST_P_ANY: ast__puts(b, "(pany)"); return;
-  case AST_P_VAR: ast__puts(b, "(pvar "); ast__name(b, p->u.var); ast__puts(b, ")"); return;
+  case AST_P_ERROR: strbuf_puts(b, "(perror)"); return;
+  case AST_P_ANY: strbuf_puts(b, "(pany)"); return;
+  case AST_P_VAR: strbuf_puts(b, "(pvar "); ast__name(b, p->u.var); strbuf_puts(b, ")"); return;
   case AST_P_CONST: ast__const(b, &p->u.c); return;
   case AST_P_RANGE:
-    ast__puts(b, "(prange ");
+    strbuf_puts(b, "(prange ");
     ast__const(b, &p->u.range.lo);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__const(b, &p->u.range.hi);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_P_CTOR:
-    ast__puts(b, "(pctor ");
+    strbuf_puts(b, "(pctor ");
     ast__lid(b, &p->u.ctor.name);
     if (p->u.ctor.arg) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__pat(b, p->u.ctor.arg, d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_P_TUPLE: ast__pats(b, "ptuple", p->u.list.items, p->u.list.n, d); return;
   case AST_P_LIST: ast__pats(b, "plist", p->u.list.items, p->u.list.n, d); return;
   case AST_P_OR: ast__pats(b, "por", p->u.list.items, p->u.list.n, d); return;
   case AST_P_CONS:
-    ast__puts(b, "(pcons ");
+    strbuf_puts(b, "(pcons ");
     ast__pat(b, p->u.cons.head, d + 1);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__pat(b, p->u.cons.tail, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_P_RECORD:
-    ast__puts(b, "(precord");
+    strbuf_puts(b, "(precord");
     for (uint32_t i = 0; i < p->u.record.n; i++) {
       const ast_field_pat *f = &p->u.record.fields[i];
-      ast__puts(b, " (");
+      strbuf_puts(b, " (");
       ast__lid(b, &f->field);
       if (f->type) {
-        ast__puts(b, " : ");
+        strbuf_puts(b, " : ");
         ast__type(b, f->type, d + 1);
       }
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__pat(b, f->pat, d + 1);
-      ast__puts(b, ")");
+      strbuf_puts(b, ")");
     }
-    if (p->u.record.open) ast__puts(b, " _");
-    ast__puts(b, ")");
+    if (p->u.record.open) strbuf_puts(b, " _");
+    strbuf_puts(b, ")");
     return;
   case AST_P_ALIAS:
-    ast__puts(b, "(pas ");
+    strbuf_puts(b, "(pas ");
     ast__pat(b, p->u.alias.pat, d + 1);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__name(b, p->u.alias.name);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_P_CONSTRAINT:
-    ast__puts(b, "(p: ");
+    strbuf_puts(b, "(p: ");
     ast__pat(b, p->u.constraint.pat, d + 1);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__type(b, p->u.constraint.type, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_P_OPEN:
-    ast__puts(b, "(popen ");
+    strbuf_puts(b, "(popen ");
     ast__mpath(b, &p->u.open.mod);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__pat(b, p->u.open.pat, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_P_UNSUPPORTED: {
     char head[64];
@@ -566,112 +508,112 @@ static void ast__pat(ast__buf *b, const ast_pat *p, unsigned d) {
   }
 }
 
-static void ast__field_decls(ast__buf *b, const ast_field_decl *f, uint32_t n, unsigned d) {
-  ast__puts(b, "(rec");
+static void ast__field_decls(strbuf *b, const ast_field_decl *f, uint32_t n, unsigned d) {
+  strbuf_puts(b, "(rec");
   for (uint32_t i = 0; i < n; i++) {
-    ast__puts(b, f[i].is_mutable ? " (mutable " : " (");
+    strbuf_puts(b, f[i].is_mutable ? " (mutable " : " (");
     ast__name(b, f[i].name);
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__type(b, f[i].type, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
   }
-  ast__puts(b, ")");
+  strbuf_puts(b, ")");
 }
 
-static void ast__ctor_decls(ast__buf *b, const ast_ctor_decl *c, uint32_t n, unsigned d) {
-  ast__puts(b, "(|");
+static void ast__ctor_decls(strbuf *b, const ast_ctor_decl *c, uint32_t n, unsigned d) {
+  strbuf_puts(b, "(|");
   for (uint32_t i = 0; i < n; i++) {
-    ast__puts(b, " (");
+    strbuf_puts(b, " (");
     ast__name(b, c[i].name);
     if (c[i].inline_record) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__field_decls(b, c[i].fields, c[i].nfields, d);
     }
     for (uint32_t j = 0; j < c[i].nargs; j++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__type(b, c[i].args[j], d + 1);
     }
     if (c[i].ret) {
-      ast__puts(b, " : ");
+      strbuf_puts(b, " : ");
       ast__type(b, c[i].ret, d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
   }
-  ast__puts(b, ")");
+  strbuf_puts(b, ")");
 }
 
-static void ast__type_decl(ast__buf *b, const ast_type_decl *t, unsigned d) {
-  ast__puts(b, "(");
+static void ast__type_decl(strbuf *b, const ast_type_decl *t, unsigned d) {
+  strbuf_puts(b, "(");
   ast__name(b, t->name);
   if (t->nparams) {
-    ast__puts(b, " (params");
+    strbuf_puts(b, " (params");
     for (uint32_t i = 0; i < t->nparams; i++) {
-      ast__puts(b, strcmp(t->params[i].text ? t->params[i].text : "", "_") ? " '" : " ");
+      strbuf_puts(b, strcmp(t->params[i].text ? t->params[i].text : "", "_") ? " '" : " ");
       ast__name(b, t->params[i]);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
   }
-  if (t->is_private) ast__puts(b, " private");
+  if (t->is_private) strbuf_puts(b, " private");
   if (t->kind == AST_TD_EXTENSION) {
-    ast__puts(b, " += ");
+    strbuf_puts(b, " += ");
     ast__lid(b, &t->ext_name);
   }
   if (t->manifest) {
-    ast__puts(b, " (= ");
+    strbuf_puts(b, " (= ");
     ast__type(b, t->manifest, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
   }
-  if (t->kind == AST_TD_OPEN) ast__puts(b, " ..");
+  if (t->kind == AST_TD_OPEN) strbuf_puts(b, " ..");
   if (t->kind == AST_TD_VARIANT || t->kind == AST_TD_EXTENSION) {
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__ctor_decls(b, t->ctors, t->nctors, d);
   }
   if (t->kind == AST_TD_RECORD) {
-    ast__puts(b, " ");
+    strbuf_puts(b, " ");
     ast__field_decls(b, t->fields, t->nfields, d);
   }
   ast__attrs(b, t->attrs, t->nattrs, d);
-  ast__puts(b, ")");
+  strbuf_puts(b, ")");
 }
 
-static void ast__module(ast__buf *b, const ast_module *m, unsigned d) {
+static void ast__module(strbuf *b, const ast_module *m, unsigned d) {
   if (ast__too_deep(b, d)) return;
   switch (m->kind) {
-  case AST_M_ERROR: ast__puts(b, "(error)"); return;
+  case AST_M_ERROR: strbuf_puts(b, "(error)"); return;
   case AST_M_STRUCT:
-    ast__puts(b, "(struct");
+    strbuf_puts(b, "(struct");
     for (uint32_t i = 0; i < m->u.structure.n; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__item(b, &m->u.structure.items[i], d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
-  case AST_M_PATH: ast__puts(b, "(path "); ast__mpath(b, &m->u.path); ast__puts(b, ")"); return;
+  case AST_M_PATH: strbuf_puts(b, "(path "); ast__mpath(b, &m->u.path); strbuf_puts(b, ")"); return;
   case AST_M_APPLY:
-    ast__puts(b, "(apply ");
+    strbuf_puts(b, "(apply ");
     ast__module(b, m->u.apply.fn, d + 1);
     if (m->u.apply.arg) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__module(b, m->u.apply.arg, d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_M_FUNCTOR:
-    ast__puts(b, "(functor (");
+    strbuf_puts(b, "(functor (");
     for (uint32_t i = 0; i < m->u.functor.nparams; i++) {
-      if (i) ast__puts(b, " ");
-      ast__puts(b, m->u.functor.params[i].name.text ? m->u.functor.params[i].name.text : "()");
+      if (i) strbuf_puts(b, " ");
+      strbuf_puts(b, m->u.functor.params[i].name.text ? m->u.functor.params[i].name.text : "()");
     }
-    ast__puts(b, ") ");
+    strbuf_puts(b, ") ");
     ast__module(b, m->u.functor.body, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
   case AST_M_CONSTRAINT:
-    ast__puts(b, "(constraint ");
+    strbuf_puts(b, "(constraint ");
     ast__module(b, m->u.constraint.mod, d + 1);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     return;
-  case AST_M_UNSUPPORTED: ast__puts(b, "(unsupported)"); return;
+  case AST_M_UNSUPPORTED: strbuf_puts(b, "(unsupported)"); return;
   }
 }
 
@@ -681,125 +623,125 @@ static const char *const ast__item_unsupported_names[] = {
     [AST_IU_DIRECTIVE] = "directive", [AST_IU_LET_OPERATOR] = "let_operator", [AST_IU_OTHER] = "other",
 };
 
-static void ast__quoted(ast__buf *b, const char *s) {
-  ast__puts(b, "\"");
+static void ast__quoted(strbuf *b, const char *s) {
+  strbuf_puts(b, "\"");
   for (; *s; s++) {
-    if (*s == '"' || *s == '\\') ast__puts(b, "\\");
-    ast__put(b, s, 1);
+    if (*s == '"' || *s == '\\') strbuf_puts(b, "\\");
+    strbuf_put(b, s, 1);
   }
-  ast__puts(b, "\"");
+  strbuf_puts(b, "\"");
 }
 
-static void ast__item(ast__buf *b, const ast_item *it, unsigned d) {
+static void ast__item(strbuf *b, const ast_item *it, unsigned d) {
   if (ast__too_deep(b, d)) return;
-  if (it->program) ast__puts(b, "(program ");
+  if (it->program) strbuf_puts(b, "(program ");
   switch (it->kind) {
-  case AST_I_ERROR: ast__puts(b, "(error)"); break;
+  case AST_I_ERROR: strbuf_puts(b, "(error)"); break;
   case AST_I_LET:
-    ast__printf(b, "(%s", ast_let_kw_name(it->u.let.kw));
-    if (it->u.let.rec) ast__puts(b, " rec");
+    strbuf_printf(b, "(%s", ast_let_kw_name(it->u.let.kw));
+    if (it->u.let.rec) strbuf_puts(b, " rec");
     for (uint32_t i = 0; i < it->u.let.nbinds; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__binding(b, &it->u.let.binds[i], d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     break;
   case AST_I_EVAL:
-    ast__printf(b, "(%s ", it->u.eval.kw == AST_KW_NONE ? "expr" : ast_stmt_kw_name(it->u.eval.kw));
+    strbuf_printf(b, "(%s ", it->u.eval.kw == AST_KW_NONE ? "expr" : ast_stmt_kw_name(it->u.eval.kw));
     ast__expr(b, it->u.eval.expr, d + 1);
     ast__attrs(b, it->attrs, it->nattrs, d);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     break;
   case AST_I_TYPE:
-    ast__puts(b, "(type");
-    if (it->u.type.nonrec) ast__puts(b, " nonrec");
+    strbuf_puts(b, "(type");
+    if (it->u.type.nonrec) strbuf_puts(b, " nonrec");
     for (uint32_t i = 0; i < it->u.type.ndecls; i++) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__type_decl(b, &it->u.type.decls[i], d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     break;
   case AST_I_MODULE:
-    ast__puts(b, "(module");
-    if (it->u.module.rec) ast__puts(b, " rec");
+    strbuf_puts(b, "(module");
+    if (it->u.module.rec) strbuf_puts(b, " rec");
     for (uint32_t i = 0; i < it->u.module.nbinds; i++) {
       const ast_module_binding *mb = &it->u.module.binds[i];
-      ast__puts(b, " (");
+      strbuf_puts(b, " (");
       ast__name(b, mb->name);
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__module(b, mb->body, d + 1);
       ast__attrs(b, mb->attrs, mb->nattrs, d);
-      ast__puts(b, ")");
+      strbuf_puts(b, ")");
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     break;
   case AST_I_OPEN:
   case AST_I_INCLUDE:
-    ast__puts(b, it->kind == AST_I_INCLUDE ? "(include " : it->u.open.bang ? "(open! " : "(open ");
+    strbuf_puts(b, it->kind == AST_I_INCLUDE ? "(include " : it->u.open.bang ? "(open! " : "(open ");
     ast__module(b, it->u.open.mod, d + 1);
     ast__attrs(b, it->attrs, it->nattrs, d);
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     break;
   case AST_I_IMPORT:
-    ast__puts(b, "(import ");
+    strbuf_puts(b, "(import ");
     if (it->u.import.module.text) {
       ast__name(b, it->u.import.module);
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
     }
     if (it->u.import.path) ast__quoted(b, it->u.import.path);
-    else ast__puts(b, "(malformed)");
-    ast__puts(b, ")");
+    else strbuf_puts(b, "(malformed)");
+    strbuf_puts(b, ")");
     break;
   case AST_I_ATTRIBUTE:
-    ast__puts(b, "(@@@ ");
+    strbuf_puts(b, "(@@@ ");
     ast__name(b, it->u.attr.name);
     if (it->u.attr.expr) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__expr(b, it->u.attr.expr, d + 1);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     break;
   case AST_I_UNSUPPORTED:
-    ast__printf(b, "(unsupported %s", ast__item_unsupported_names[it->u.unsupported.what]);
+    strbuf_printf(b, "(unsupported %s", ast__item_unsupported_names[it->u.unsupported.what]);
     if (it->u.unsupported.name.text) {
-      ast__puts(b, " ");
+      strbuf_puts(b, " ");
       ast__name(b, it->u.unsupported.name);
     }
-    ast__puts(b, ")");
+    strbuf_puts(b, ")");
     break;
   }
-  if (it->program) ast__puts(b, ")");
+  if (it->program) strbuf_puts(b, ")");
 }
 
 char *ast_print(const ast_file *f) {
-  ast__buf b = {0};
+  strbuf b = {0};
   for (uint32_t i = 0; f && i < f->nitems; i++) {
     ast__item(&b, &f->items[i], 0);
-    ast__puts(&b, "\n");
+    strbuf_puts(&b, "\n");
   }
-  return ast__finish(&b);
+  return strbuf_take(&b);
 }
 
 char *ast_print_item(const ast_item *it) {
-  ast__buf b = {0};
+  strbuf b = {0};
   ast__item(&b, it, 0);
-  return ast__finish(&b);
+  return strbuf_take(&b);
 }
 
 char *ast_print_expr(const ast_expr *e) {
-  ast__buf b = {0};
+  strbuf b = {0};
   ast__expr(&b, e, 0);
-  return ast__finish(&b);
+  return strbuf_take(&b);
 }
 
 char *ast_print_pat(const ast_pat *p) {
-  ast__buf b = {0};
+  strbuf b = {0};
   ast__pat(&b, p, 0);
-  return ast__finish(&b);
+  return strbuf_take(&b);
 }
 
 char *ast_print_type(const ast_type *t) {
-  ast__buf b = {0};
+  strbuf b = {0};
   ast__type(&b, t, 0);
-  return ast__finish(&b);
+  return strbuf_take(&b);
 }

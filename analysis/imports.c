@@ -12,6 +12,7 @@
 */
 #define _GNU_SOURCE
 #include "imports.h"
+#include "strbuf.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -22,44 +23,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* Small string helpers */
-
-typedef struct {
-  char *s;
-  size_t len, cap;
-  bool oom;
-} imp__buf;
-
-static void imp__put(imp__buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t ncap = b->cap ? b->cap : 32;
-    while (ncap < b->len + n + 1) ncap *= 2;
-    char *ns = realloc(b->s, ncap);
-    if (!ns) {
-      b->oom = true;
-      return;
-    }
-    b->s = ns;
-    b->cap = ncap;
-  }
-  memcpy(b->s + b->len, s, n);
-  b->len += n;
-  b->s[b->len] = 0;
-}
-
-static void imp__putc(imp__buf *b, char c) { imp__put(b, &c, 1); }
-
-static void imp__puts(imp__buf *b, const char *s) { imp__put(b, s, strlen(s)); }
-
-/* The finished string (caller frees), or NULL on OOM (buffer freed). */
-static char *imp__take(imp__buf *b) {
-  if (b->oom) {
-    free(b->s);
-    return NULL;
-  }
-  if (!b->s) return strdup("");
-  return b->s;
-}
 
 static char *imp__ndup(const char *s, size_t n) {
   char *r = malloc(n + 1);
@@ -88,7 +51,7 @@ static int imp__hexval(char c) {
   return -1;
 }
 
-static void imp__put_utf8(imp__buf *b, uint32_t cp) {
+static void imp__put_utf8(strbuf *b, uint32_t cp) {
   char u[4];
   size_t n;
   if (cp < 0x80) {
@@ -110,20 +73,20 @@ static void imp__put_utf8(imp__buf *b, uint32_t cp) {
     u[3] = (char)(0x80 | (cp & 0x3F));
     n = 4;
   }
-  imp__put(b, u, n);
+  strbuf_put(b, u, n);
 }
 
 /* Decode the body s[0..n) of a "…" literal. Returns the malloc'd contents, or
 ** NULL on OOM; *bad is set when the result would contain a NUL byte (a path
 ** cannot). Unknown escapes are kept verbatim, as OCaml does. */
 static char *imp__unescape(const char *s, size_t n, bool *bad) {
-  imp__buf b = {0};
+  strbuf b = {0};
   *bad = false;
   size_t i = 0;
   while (i < n) {
     char c = s[i];
     if (c != '\\' || i + 1 >= n) {
-      imp__putc(&b, c);
+      strbuf_putc(&b, c);
       i++;
       continue;
     }
@@ -192,15 +155,15 @@ static char *imp__unescape(const char *s, size_t n, bool *bad) {
       break;
     }
     if (v < 0) { /* not an escape: keep the backslash */
-      imp__putc(&b, '\\');
+      strbuf_putc(&b, '\\');
       i++;
       continue;
     }
     if (v == 0) *bad = true;
-    imp__putc(&b, (char)v);
+    strbuf_putc(&b, (char)v);
     i += used;
   }
-  return imp__take(&b);
+  return strbuf_take(&b);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -494,11 +457,11 @@ char *imp_module_name(const char *path) {
 
 /* dir + "/" + rel, malloc'd (NULL on OOM). */
 static char *imp__join(const char *dir, size_t dlen, const char *rel) {
-  imp__buf b = {0};
-  imp__put(&b, dir, dlen);
-  if (dlen == 0 || dir[dlen - 1] != '/') imp__putc(&b, '/');
-  imp__puts(&b, rel);
-  return imp__take(&b);
+  strbuf b = {0};
+  strbuf_put(&b, dir, dlen);
+  if (dlen == 0 || dir[dlen - 1] != '/') strbuf_putc(&b, '/');
+  strbuf_puts(&b, rel);
+  return strbuf_take(&b);
 }
 
 /* Canonical path of `cand` if it is an existing regular file, else NULL. */
@@ -509,7 +472,7 @@ static char *imp__try(const char *cand) {
 }
 
 /* True when `cand` is already one of the ", "-separated entries of `tried`. */
-static bool imp__listed(const imp__buf *tried, const char *cand) {
+static bool imp__listed(const strbuf *tried, const char *cand) {
   size_t n = strlen(cand);
   for (const char *p = tried->s; p && (p = strstr(p, cand)); p++) {
     bool starts = p == tried->s || (p - tried->s >= 2 && p[-2] == ',' && p[-1] == ' ');
@@ -521,11 +484,11 @@ static bool imp__listed(const imp__buf *tried, const char *cand) {
 char *imp_resolve(const char *importer_path, const char *import_path, const char *const *roots,
                   size_t nroots, char **looked) {
   if (looked) *looked = NULL;
-  imp__buf tried = {0};
+  strbuf tried = {0};
   char *found = NULL;
   if (import_path[0] == '/') {
     found = imp__try(import_path);
-    imp__puts(&tried, import_path);
+    strbuf_puts(&tried, import_path);
   } else {
     /* i == 0: the importer's directory; i >= 1: roots[i - 1]. */
     for (size_t i = 0; i <= nroots && !found; i++) {
@@ -544,8 +507,8 @@ char *imp_resolve(const char *importer_path, const char *import_path, const char
       }
       if (!imp__listed(&tried, cand)) { /* a root may be the importer's directory */
         found = imp__try(cand);
-        if (tried.len) imp__puts(&tried, ", ");
-        imp__puts(&tried, cand);
+        if (tried.len) strbuf_puts(&tried, ", ");
+        strbuf_puts(&tried, cand);
       }
       free(cand);
     }
@@ -554,7 +517,7 @@ char *imp_resolve(const char *importer_path, const char *import_path, const char
     free(tried.s);
     return found;
   }
-  char *l = imp__take(&tried);
+  char *l = strbuf_take(&tried);
   if (looked)
     *looked = l;
   else

@@ -4,6 +4,7 @@
 ** modules, the entry point.
 */
 #include "typeck_int.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -782,11 +783,10 @@ static const char *tc__sig_namer(void *data, const ty_con *con) {
 }
 
 char *tc_signature_text(const sig *s) {
-  size_t cap = 256, len = 0;
-  char *out = malloc(cap);
+  strbuf out = {0};
   ty_store *st = ty_store_create();
-  if (!out || !st) { free(out); ty_store_destroy(st); return NULL; }
-  out[0] = 0;
+  if (!st) return NULL;
+  strbuf_puts(&out, ""); /* "" rather than NULL for an empty interface */
   for (uint32_t i = 0; i < s->nvalues; i++) {
     const sig_value *v = s->values[i];
     if (sig_find_value(s, v->name) != v) continue; /* shadowed later */
@@ -797,22 +797,15 @@ char *tc_signature_text(const sig *s) {
       ts = ty_printer_print(p, ty_thaw(st, v->scheme, TY_LEVEL_TOP, NULL, 0));
     }
     ty_printer_destroy(p);
-    if (!ts) { free(out); ty_store_destroy(st); return NULL; }
+    if (!ts) out.oom = true;
     bool op = false;
     for (const char *q = v->name; *q; q++)
       op |= !((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '\'');
-    size_t need = strlen(v->name) + strlen(ts) + 16;
-    if (len + need >= cap) {
-      while (len + need >= cap) cap *= 2;
-      char *n = realloc(out, cap);
-      if (!n) { free(out); free(ts); ty_store_destroy(st); return NULL; }
-      out = n;
-    }
-    len += (size_t)snprintf(out + len, cap - len, op ? "val ( %s ) : %s\n" : "val %s : %s\n", v->name, ts);
+    if (ts) strbuf_printf(&out, op ? "val ( %s ) : %s\n" : "val %s : %s\n", v->name, ts);
     free(ts);
   }
   ty_store_destroy(st);
-  return out;
+  return strbuf_take(&out);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -575,6 +575,22 @@ static ty *tc__app_chain(tc *c, const ast_expr *e, ty *expected) {
   return r;
 }
 
+/* Append the parameters of *cur's arrows to ps (growing it) and leave in
+** *cur what follows them. Abbreviations are expanded only to see arrows:
+** a result type keeps its name (`Set.t`, not its expansion). false on OOM. */
+static bool tc__spine(tc *c, ty **cur, tc__param **ps, uint32_t *np, uint32_t *cap) {
+  for (ty *ex = ty_expand_head(c->st, *cur); ty_kind_of(ex) == TY_ARROW; ex = ty_expand_head(c->st, *cur)) {
+    if (*np == *cap) {
+      tc__param *n2 = realloc(*ps, (*cap *= 2) * sizeof **ps);
+      if (!n2) { c->oom = true; return false; }
+      *ps = n2;
+    }
+    (*ps)[(*np)++] = (tc__param){ty_arrow_label_kind(ex), ty_arrow_label(ex), ty_arrow_dom(ex), false};
+    *cur = ty_arrow_cod(ex);
+  }
+  return true;
+}
+
 static ty *tc__app_ex(tc *c, const ast_expr *e, ty *expected, const tc__argmode *mode) {
   const ast_expr *fn = e->u.app.fn;
   ty *ft = tc__expr(c, fn, tc__fresh(c));
@@ -584,18 +600,8 @@ static ty *tc__app_ex(tc *c, const ast_expr *e, ty *expected, const tc__argmode 
   uint32_t cap = 8, np = 0;
   tc__param *ps = malloc(cap * sizeof *ps);
   if (!ps) { c->oom = true; return ty_error(c->st); }
-  /* Abbreviations are expanded only to see arrows: a result type keeps
-  ** its name (`Set.t`, not its expansion). */
   ty *cur = ft;
-  for (ty *ex = ty_expand_head(c->st, cur); ty_kind_of(ex) == TY_ARROW; ex = ty_expand_head(c->st, cur)) {
-    if (np == cap) {
-      tc__param *n2 = realloc(ps, (cap *= 2) * sizeof *ps);
-      if (!n2) { free(ps); c->oom = true; return ty_error(c->st); }
-      ps = n2;
-    }
-    ps[np++] = (tc__param){ty_arrow_label_kind(ex), ty_arrow_label(ex), ty_arrow_dom(ex), false};
-    cur = ty_arrow_cod(ex);
-  }
+  if (!tc__spine(c, &cur, &ps, &np, &cap)) { free(ps); return ty_error(c->st); }
   bool fn_error = ty_kind_of(ft) == TY_ERROR;
   /* Labels omitted: a total application of a function with labels, all
   ** arguments positional, one per non-optional parameter (OCaml's rule). */
@@ -629,15 +635,7 @@ static ty *tc__app_ex(tc *c, const ast_expr *e, ty *expected, const tc__argmode 
       /* The result may have become a function meanwhile (a recursive call
       ** inside an argument fixed it): take its parameters and look again. */
       size_t before_np = np;
-      for (ty *ex = ty_expand_head(c->st, cur); ty_kind_of(ex) == TY_ARROW; ex = ty_expand_head(c->st, cur)) {
-        if (np == cap) {
-          tc__param *n2 = realloc(ps, (cap *= 2) * sizeof *ps);
-          if (!n2) { c->oom = true; break; }
-          ps = n2;
-        }
-        ps[np++] = (tc__param){ty_arrow_label_kind(ex), ty_arrow_label(ex), ty_arrow_dom(ex), false};
-        cur = ty_arrow_cod(ex);
-      }
+      tc__spine(c, &cur, &ps, &np, &cap);
       if (np > before_np) { i--; continue; } /* retry this argument */
     }
     if (match < 0) {

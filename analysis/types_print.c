@@ -16,6 +16,7 @@
 */
 #include "types.h"
 #include "types_impl.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,7 @@ struct ty_printer {
   size_t tcap;            /* power of two */
   unsigned next_gen;      /* next generated name to try */
   /* Output of the current print. */
-  char *buf;
-  size_t len, bcap;
+  strbuf out;             /* reused by every print */
   bool full, oom;
 };
 
@@ -59,7 +59,7 @@ void ty_printer_destroy(ty_printer *p) {
   free(p->keys);
   free(p->names);
   free(p->table);
-  free(p->buf);
+  free(p->out.s);
   free(p);
 }
 
@@ -223,21 +223,9 @@ static void ty__prescan(ty_printer *p, const ty *t) {
 
 static void ty__emit(ty_printer *p, const char *str) {
   if (p->full || p->oom) return;
-  size_t n = strlen(str);
-  if (p->len + n + 1 > p->bcap) {
-    size_t cap = p->bcap ? p->bcap : 128;
-    while (cap < p->len + n + 1) cap *= 2;
-    char *b = realloc(p->buf, cap);
-    if (!b) {
-      p->oom = true;
-      return;
-    }
-    p->buf = b;
-    p->bcap = cap;
-  }
-  memcpy(p->buf + p->len, str, n + 1);
-  p->len += n;
-  if (p->len > p->max_chars) p->full = true;
+  strbuf_puts(&p->out, str);
+  if (p->out.oom) p->oom = true;
+  if (p->out.len > p->max_chars) p->full = true;
 }
 
 static const char *ty__con_name(ty_printer *p, const ty_con *c) {
@@ -306,20 +294,21 @@ static void ty__pr(ty_printer *p, const ty *t, unsigned depth, int prec) {
 }
 
 char *ty_printer_print(ty_printer *p, const ty *t) {
-  p->len = 0;
+  p->out.len = 0;
+  p->out.oom = false;
   p->full = p->oom = false;
   ty__prescan(p, t);
   ty__pr(p, t, 0, TY__PREC_TOP);
   if (p->full) {
     p->full = false;
-    p->len = p->max_chars;
+    p->out.len = p->max_chars;
     ty__emit(p, "...");
   } else {
     ty__emit(p, ""); /* a NUL-terminated buffer even for empty output */
   }
   if (p->oom) return NULL;
-  char *r = malloc(p->len + 1);
-  if (r) memcpy(r, p->buf, p->len + 1);
+  char *r = malloc(p->out.len + 1);
+  if (r) memcpy(r, p->out.s, p->out.len + 1);
   return r;
 }
 
